@@ -1,0 +1,32 @@
+"""Folding Traditional and Simplified Chinese onto one form for matching.
+
+Members write 台北 or 臺北, 科技园 or 科技園; records hold one spelling. Every search key and query is
+folded to Simplified with OpenCC (a maintained converter with the real character and phrase
+tables), so both scripts land on the same key. Display text is never changed.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import opencc
+
+_HAN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_t2s = opencc.OpenCC("t2s")
+_s2t = opencc.OpenCC("s2twp")
+
+
+def fold_script(text: str) -> str:
+    """Return ``text`` with every Traditional Chinese character in its Simplified form."""
+    if not _HAN_RE.search(text):
+        return text
+    return _t2s.convert(text)
+
+
+@lru_cache(maxsize=4096)
+def to_traditional(text: str) -> str:
+    """Simplified -> Traditional (Taiwan usage), for showing replies to zh-TW readers."""
+    if not _HAN_RE.search(text):
+        return text
+    return _s2t.convert(text)

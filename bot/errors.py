@@ -1,0 +1,67 @@
+"""Errors that carry what a user-facing message needs.
+
+The command tree's error handler and the command line both turn these into short, specific
+messages; nothing else should have to format an error.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class DataProblem:
+    """One thing wrong with the data, pinned to where an admin can fix it.
+
+    ``line`` and ``column`` are 1-based (as editors show them); 0 means "whole file".
+    """
+
+    file: str
+    line: int
+    column: int
+    field: str
+    found: str
+    expected: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}:{self.column}" if self.line else self.file
+        what = f"{self.field}: " if self.field else ""
+        return f"{where}: {what}{self.found}; expected {self.expected}"
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "field": self.field,
+            "found": self.found,
+            "expected": self.expected,
+        }
+
+
+class SmartUpsError(Exception):
+    """Base for errors we expect and explain to the user."""
+
+
+class DataInvalid(SmartUpsError):
+    """The data folder failed validation; nothing was swapped in."""
+
+    def __init__(self, problems: list[DataProblem]) -> None:
+        self.problems = problems
+        super().__init__(f"{len(problems)} problem(s) in the data")
+
+
+@dataclass
+class NotFound(SmartUpsError):
+    """Nothing matched a lookup; ``suggestions`` are names to offer as "did you mean"."""
+
+    query: str
+    kind: str | None = None
+    suggestions: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        super().__init__(f"nothing matched {self.query!r}")
+
+
+class ReloadBusy(SmartUpsError):
+    """Another reload is in progress."""

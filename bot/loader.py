@@ -1,0 +1,520 @@
+"""Loading the data folder into a validated, immutable :class:`Dataset`.
+
+Every problem is collected in one pass (so an admin fixes everything at once), each pinned to
+file, line, column and field. Files are parsed one by one and cached by content hash, so a
+reload after editing one file re-reads only that file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import hashlib
+import logging
+import os
+import typing
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from bot.errors import DataProblem
+from bot.model import (
+    SECTION_KIND,
+    SECTIONS,
+    Community,
+    CommunityList,
+    Kind,
+    Record,
+    Source,
+)
+from bot.yamlio import MAX_FILE_BYTES, MarkedDict, MarkedList, read_yaml
+
+log = logging.getLogger(__name__)
+
+DATA_SUFFIXES = (".yaml", ".yml")
+TOP_LEVEL_KEYS = (*SECTIONS, "community")
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One validated item of a file, with where it stood."""
+
+    section: str
+    model: BaseModel
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """The validated content of one file, cached by ``sha256``."""
+
+    name: str
+    sha256: str
+    items: tuple[Item, ...]
+    community: tuple[Community, int] | None
+    problems: tuple[DataProblem, ...]
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A complete, validated copy of the data: what a snapshot serves."""
+
+    records: dict[Kind, dict[str, Record]]
+    sources: dict[str, Source]
+    lists: dict[str, CommunityList]
+    community: Community | None
+    file_hashes: dict[str, str]
+    version: str
+    origins: dict[tuple[Kind, str], tuple[str, int]] = field(default_factory=dict)
+
+    def counts(self) -> dict[str, int]:
+        return {kind.value: len(self.records.get(kind, {})) for kind in Kind}
+
+    def all_records(self) -> Iterable[Record]:
+        for kind in Kind:
+            yield from self.records.get(kind, {}).values()
+
+
+@dataclass
+class LoadOutcome:
+    """Either a dataset or the problems that kept it from being made."""
+
+    dataset: Dataset | None
+    problems: list[DataProblem]
+    files_parsed: int = 0
+    files_reused: int = 0
+
+
+def data_version(file_hashes: dict[str, str]) -> str:
+    """A short content hash of the whole data folder (names and contents of its files)."""
+    digest = hashlib.sha256()
+    for name in sorted(file_hashes):
+        digest.update(name.encode("utf-8") + b"\0" + file_hashes[name].encode("ascii") + b"\n")
+    return digest.hexdigest()[:12]
+
+
+def discover(data_dir: Path) -> list[Path]:
+    """All data files below ``data_dir``, in a stable order; hidden files are skipped."""
+    found: list[Path] = []
+    for root, dirs, files in os.walk(data_dir):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if name.endswith(DATA_SUFFIXES) and not name.startswith("."):
+                found.append(Path(root) / name)
+    return found
+
+
+class Loader:
+    """Reads a data folder; keeps a per-file cache so unchanged files are not parsed again."""
+
+    def __init__(self, data_dir: Path, *, max_file_bytes: int = MAX_FILE_BYTES) -> None:
+        self.data_dir = Path(data_dir)
+        self.max_file_bytes = max_file_bytes
+        self._cache: dict[str, FileResult] = {}
+
+    def display_name(self, path: Path) -> str:
+        try:
+            return str(path.relative_to(self.data_dir.parent))
+        except ValueError:
+            return str(path)
+
+    def load(self) -> LoadOutcome:
+        """Read, validate and cross-check every file. Blocking: run it off the event loop."""
+        if not self.data_dir.is_dir():
+            problem = DataProblem(
+                str(self.data_dir), 0, 0, "", "no such folder", "a folder of YAML data files"
+            )
+            return LoadOutcome(None, [problem])
+        results: list[FileResult] = []
+        parsed = reused = 0
+        fresh_cache: dict[str, FileResult] = {}
+        for path in discover(self.data_dir):
+            name = self.display_name(path)
+            try:
+                raw = path.read_bytes() if path.stat().st_size <= self.max_file_bytes else None
+            except OSError as exc:
+                results.append(
+                    FileResult(name, "", (), None, (
+                        DataProblem(name, 0, 0, "", f"unreadable ({exc.strerror})", "a readable file"),
+                    ))
+                )
+                continue
+            sha = hashlib.sha256(raw).hexdigest() if raw is not None else f"size:{path.stat().st_size}"
+            cached = self._cache.get(name)
+            if cached is not None and cached.sha256 == sha:
+                result = cached
+                reused += 1
+            else:
+                result = validate_file(path, name, sha, self.max_file_bytes)
+                parsed += 1
+            fresh_cache[name] = result
+            results.append(result)
+        self._cache = fresh_cache
+        if not results:
+            problem = DataProblem(
+                str(self.data_dir), 0, 0, "", "no .yaml files", "at least one data file"
+            )
+            return LoadOutcome(None, [problem], parsed, reused)
+        dataset, problems = assemble(results)
+        return LoadOutcome(dataset, problems, parsed, reused)
+
+
+# --------------------------------------------------------------------------- one file
+
+
+def validate_file(path: Path, name: str, sha: str, max_bytes: int) -> FileResult:
+    """Parse one file and validate each item against its section's model."""
+    parsed = read_yaml(path, name, max_bytes=max_bytes)
+    problems = list(parsed.problems)
+    items: list[Item] = []
+    community: tuple[Community, int] | None = None
+    data = parsed.data
+    if data is None and not problems:
+        problems.append(DataProblem(name, 0, 0, "", "an empty file", f"a mapping with {_keys()}"))
+    elif data is not None and not isinstance(data, MarkedDict):
+        problems.append(
+            DataProblem(name, 1, 1, "", f"a {_type_name(data)} at the top", f"a mapping with {_keys()}")
+        )
+    elif isinstance(data, MarkedDict):
+        for key, value in data.items():
+            line, column = data.key_marks.get(key, (0, 0))
+            if key == "community":
+                try:
+                    community = (Community.model_validate(value), line)
+                except ValidationError as exc:
+                    problems.extend(_problems_from(exc, value, name, "community", model=Community))
+                continue
+            model = SECTIONS.get(key) if isinstance(key, str) else None
+            if model is None:
+                problems.append(
+                    DataProblem(
+                        name, line, column, str(key), f"unknown section {str(key)!r}",
+                        f"one of {_keys()}{_did_you_mean(str(key), TOP_LEVEL_KEYS)}",
+                    )
+                )
+                continue
+            if not isinstance(value, MarkedList):
+                problems.append(
+                    DataProblem(
+                        name, line, column, key, f"a {_type_name(value)}",
+                        f"a list of {key} (each item starting with '- ')",
+                    )
+                )
+                continue
+            for index, raw in enumerate(value):
+                item_line, item_col = value.item_marks[index]
+                path_label = f"{key}[{index}]"
+                try:
+                    validated = model.model_validate(raw)
+                except ValidationError as exc:
+                    problems.extend(
+                        _problems_from(exc, raw, name, path_label, (item_line, item_col), model)
+                    )
+                    continue
+                items.append(Item(key, validated, item_line, item_col))
+    return FileResult(name, sha, tuple(items), community, tuple(problems))
+
+
+def _keys() -> str:
+    return ", ".join(repr(k) for k in TOP_LEVEL_KEYS)
+
+
+def _type_name(value: Any) -> str:
+    if value is None:
+        return "empty value"
+    if isinstance(value, bool):
+        return f"boolean ({str(value).lower()})"
+    if isinstance(value, dict):
+        return "mapping"
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, int | float):
+        return f"number ({value})"
+    if isinstance(value, dt.date):
+        return f"date ({value.isoformat()})"
+    return f"text ({_short(value)})"
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _did_you_mean(word: str, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+_EXPECTED = {
+    "string_type": "text",
+    "int_type": "a whole number",
+    "float_type": "a number",
+    "bool_type": "true or false",
+    "list_type": "a list",
+    "dict_type": "a mapping (key: value lines)",
+    "model_type": "a mapping (key: value lines)",
+    "model_attributes_type": "a mapping (key: value lines)",
+    "string_too_short": "non-empty text",
+    "too_short": "at least one item",
+}
+
+
+def _problems_from(
+    exc: ValidationError,
+    raw: Any,
+    file: str,
+    prefix: str,
+    fallback: tuple[int, int] = (0, 0),
+    model: type[BaseModel] | None = None,
+) -> list[DataProblem]:
+    """Turn pydantic's errors into DataProblems pinned to the line of the offending value."""
+    out: list[DataProblem] = []
+    for error in exc.errors(include_url=False):
+        loc = [part for part in error["loc"] if not _is_union_tag(part)]
+        line, column = _locate(raw, loc, fallback)
+        field_path = prefix + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc)
+        kind = error["type"]
+        value = error.get("input")
+        if kind == "extra_forbidden":
+            known = _model_fields_at(model, loc) if model else set()
+            found = f"unknown key {str(loc[-1])!r}"
+            expected = "a known key" + _did_you_mean(str(loc[-1]), known)
+            if known and "did you mean" not in expected:
+                expected += f" ({', '.join(sorted(known))})"
+        elif kind == "missing":
+            found = f"no {str(loc[-1])!r}"
+            expected = f"a value for {str(loc[-1])!r} (required)"
+        elif kind in ("value_error", "assertion_error"):
+            found = _type_name(value)
+            expected = error["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
+            expected = expected.removeprefix("expected ")
+        elif kind.startswith("literal"):
+            found = _type_name(value)
+            expected = error["msg"].removeprefix("Input should be ")
+        elif kind in _EXPECTED:
+            found = _type_name(value)
+            expected = _EXPECTED[kind]
+            if isinstance(value, str) and kind in ("int_type", "float_type"):
+                expected += " (without quotes)"
+            if isinstance(value, dt.date) and kind == "string_type":
+                expected += " (put quotes around a date meant as text)"
+        else:
+            found = _type_name(value)
+            expected = error["msg"].removeprefix("Input should be ")
+        out.append(DataProblem(file, line, column, field_path, found, expected))
+    return out
+
+
+def _is_union_tag(part: Any) -> bool:
+    return isinstance(part, str) and part in {"int", "float", "str", "function-after[_check_url(), str]"}
+
+
+def _locate(raw: Any, loc: list[Any], fallback: tuple[int, int]) -> tuple[int, int]:
+    """Follow ``loc`` into the marked data; return the deepest known (line, column)."""
+    best = getattr(raw, "start", None) or fallback
+    node = raw
+    for part in loc:
+        if isinstance(node, MarkedDict) and part in node:
+            best = node.key_marks.get(part, best)
+            node = node[part]
+        elif isinstance(node, MarkedList) and isinstance(part, int) and 0 <= part < len(node):
+            best = node.item_marks[part]
+            node = node[part]
+        elif isinstance(node, MarkedDict) and part in node.key_marks:
+            best = node.key_marks[part]
+            break
+        else:
+            break
+    return best
+
+
+def _model_fields_at(model: type[BaseModel], loc: list[Any]) -> set[str]:
+    """The valid keys of the (possibly nested) model that held an unknown key."""
+    current: type[BaseModel] = model
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        info = current.model_fields.get(str(part))
+        if info is None:
+            return set()
+        nested = _nested_model(info.annotation)
+        if nested is None:
+            return set()
+        current = nested
+    return set(current.model_fields) - {"kind"}
+
+
+def _nested_model(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _nested_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+# --------------------------------------------------------------------------- whole folder
+
+
+def assemble(results: list[FileResult]) -> tuple[Dataset | None, list[DataProblem]]:
+    """Combine files into one dataset and run the checks that need all records at once."""
+    problems: list[DataProblem] = [p for r in results for p in r.problems]
+    records: dict[Kind, dict[str, Record]] = {kind: {} for kind in Kind}
+    origins: dict[tuple[Kind, str], tuple[str, int]] = {}
+    sources: dict[str, Source] = {}
+    lists: dict[str, CommunityList] = {}
+    list_origin: dict[str, tuple[str, int]] = {}
+    community: Community | None = None
+    community_origin: tuple[str, int] | None = None
+    item_at: dict[int, tuple[str, int, int]] = {}
+
+    for result in results:
+        if result.community is not None:
+            if community_origin is not None:
+                problems.append(
+                    DataProblem(
+                        result.name, result.community[1], 1, "community",
+                        f"a second 'community' section (first in {community_origin[0]})",
+                        "one 'community' section in the whole data folder",
+                    )
+                )
+            else:
+                community, community_origin = result.community[0], (result.name, result.community[1])
+        for item in result.items:
+            item_at[id(item.model)] = (result.name, item.line, item.column)
+            if item.section in SECTION_KIND:
+                kind = SECTION_KIND[item.section]
+                record: Record = item.model  # type: ignore[assignment]
+                if record.id in records[kind]:
+                    first = origins[(kind, record.id)]
+                    problems.append(
+                        DataProblem(
+                            result.name, item.line, item.column, f"{item.section}.id",
+                            f"duplicate id {record.id!r} (first in {first[0]} line {first[1]})",
+                            f"a unique id among {item.section}",
+                        )
+                    )
+                    continue
+                records[kind][record.id] = record
+                origins[(kind, record.id)] = (result.name, item.line)
+            elif item.section == "sources":
+                source: Source = item.model  # type: ignore[assignment]
+                if source.url in sources:
+                    problems.append(
+                        DataProblem(
+                            result.name, item.line, item.column, "sources.url",
+                            f"duplicate source {source.url!r}", "each source URL once",
+                        )
+                    )
+                    continue
+                sources[source.url] = source
+            elif item.section == "lists":
+                clist: CommunityList = item.model  # type: ignore[assignment]
+                if clist.id in lists:
+                    problems.append(
+                        DataProblem(
+                            result.name, item.line, item.column, "lists.id",
+                            f"duplicate id {clist.id!r}", "a unique id among lists",
+                        )
+                    )
+                    continue
+                lists[clist.id] = clist
+                list_origin[clist.id] = (result.name, item.line)
+
+    def where(kind: Kind, rid: str) -> tuple[str, int]:
+        return origins.get((kind, rid), ("?", 0))
+
+    cities = records[Kind.CITY]
+    organizations = records[Kind.ORGANIZATION]
+    startups = records[Kind.STARTUP]
+    for kind in Kind:
+        for rid, rec in records[kind].items():
+            file, line = where(kind, rid)
+            city = getattr(rec, "city", None)
+            if city is not None and city not in cities:
+                problems.append(
+                    DataProblem(
+                        file, line, 1, f"{kind.value} {rid}.city",
+                        f"unknown city {city!r}",
+                        f"the id of a city in the data ({', '.join(sorted(cities)) or 'none yet'})"
+                        + _did_you_mean(city, cities),
+                    )
+                )
+            for org in getattr(rec, "organizations", []):
+                if org not in organizations:
+                    problems.append(
+                        DataProblem(
+                            file, line, 1, f"{kind.value} {rid}.organizations",
+                            f"unknown organization {org!r}",
+                            "the id of an organization in the data" + _did_you_mean(org, organizations),
+                        )
+                    )
+    for lid, clist in lists.items():
+        file, line = list_origin[lid]
+        if clist.city is not None and clist.city not in cities:
+            problems.append(
+                DataProblem(file, line, 1, f"list {lid}.city", f"unknown city {clist.city!r}",
+                            "the id of a city in the data")
+            )
+        for index, entry in enumerate(clist.entries):
+            if entry.startup not in startups:
+                problems.append(
+                    DataProblem(
+                        file, line, 1, f"list {lid}.entries[{index}].startup",
+                        f"unknown startup {entry.startup!r}",
+                        "the id of a startup in the data" + _did_you_mean(entry.startup, startups),
+                    )
+                )
+    problems.extend(_name_collisions(records, origins))
+    if problems:
+        return None, problems
+    file_hashes = {r.name: r.sha256 for r in results}
+    dataset = Dataset(
+        records=records,
+        sources=sources,
+        lists=lists,
+        community=community,
+        file_hashes=file_hashes,
+        version=data_version(file_hashes),
+        origins=origins,
+    )
+    return dataset, []
+
+
+def _name_collisions(
+    records: dict[Kind, dict[str, Record]], origins: dict[tuple[Kind, str], tuple[str, int]]
+) -> list[DataProblem]:
+    """A name or alias must point at one record only, or lookups would be a coin toss."""
+    from bot.text import normalize
+
+    owner: dict[str, tuple[Kind, str, str]] = {}
+    problems: list[DataProblem] = []
+    for kind in Kind:
+        for rid, rec in records[kind].items():
+            seen_here: set[str] = set()
+            for label in (rec.name, rec.name_zh, *rec.aliases):
+                if not label:
+                    continue
+                key = normalize(label)
+                if not key or key in seen_here:
+                    continue
+                seen_here.add(key)
+                other = owner.get(key)
+                if other is None:
+                    owner[key] = (kind, rid, label)
+                    continue
+                file, line = origins[(kind, rid)]
+                problems.append(
+                    DataProblem(
+                        file, line, 1, f"{kind.value} {rid}",
+                        f"name or alias {label!r} also names {other[0].value} {other[1]!r} "
+                        f"(as {other[2]!r})",
+                        "names and aliases that identify one record only",
+                    )
+                )
+    return problems

@@ -1,0 +1,78 @@
+"""Text normalization shared by indexing and querying, so both sides agree exactly.
+
+Matching must treat "Hong-Kong", "hong kong" and "ＨＯＮＧ　ＫＯＮＧ" alike, and Traditional and
+Simplified Chinese alike (台北/臺北, 科技园/科技園): every key is folded the same way before it is
+stored or looked up.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from bot.chinese import fold_script
+
+_CJK_RE = re.compile(
+    r"[\u2e80-\u2fdf\u3040-\u30ff\u3100-\u312f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]"
+)
+_NON_WORD_RE = re.compile(r"[^\w]+", re.UNICODE)
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
+MAX_QUERY_CHARS = 200
+
+
+def clean_input(text: str, limit: int = MAX_QUERY_CHARS) -> str:
+    """Drop control and invisible characters and cut user input to a sane length."""
+    text = _CONTROL_RE.sub(" ", text or "")
+    return " ".join(text.split())[:limit]
+
+
+@lru_cache(maxsize=65536)
+def normalize(text: str) -> str:
+    """Fold case, width, accents, punctuation and Chinese script into one comparable key."""
+    text = unicodedata.normalize("NFKC", text or "").casefold()
+    text = "".join(
+        ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch)
+    )
+    text = fold_script(text)
+    text = _NON_WORD_RE.sub(" ", text).replace("_", " ")
+    return " ".join(text.split())
+
+
+def compact(key: str) -> str:
+    """A normalized key without spaces: 'hong kong' and 'hongkong' meet here."""
+    return key.replace(" ", "")
+
+
+def has_cjk(text: str) -> bool:
+    return bool(_CJK_RE.search(text))
+
+
+def words(key: str) -> list[str]:
+    """Split a normalized key into words; each CJK character counts as a word of its own."""
+    out: list[str] = []
+    for token in key.split():
+        if has_cjk(token):
+            buf = ""
+            for ch in token:
+                if _CJK_RE.match(ch):
+                    if buf:
+                        out.append(buf)
+                        buf = ""
+                    out.append(ch)
+                else:
+                    buf += ch
+            if buf:
+                out.append(buf)
+        else:
+            out.append(token)
+    return out
+
+
+def fts_text(text: str) -> str:
+    """Text as the FTS5 index stores it: normalized, CJK characters spaced out.
+
+    SQLite's unicode61 tokenizer reads an unbroken CJK run as one token, so '台北' would never
+    match '台北市的創業家'; one token per character plus a phrase query finds it.
+    """
+    return " ".join(words(normalize(text)))
