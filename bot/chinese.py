@@ -1,6 +1,7 @@
 """Folding Traditional and Simplified Chinese onto one form for matching.
 
-Members write 台北 or 臺北, 科技园 or 科技園; records hold one spelling. Every search key and query is
+Members write 台北 or 臺北, 科技园 or 科技園; records hold one spelling. Every search key and
+query is
 folded to Simplified with OpenCC (a maintained converter with the real character and phrase
 tables), so both scripts land on the same key. Display text is never changed.
 """

@@ -138,12 +138,24 @@ class Loader:
                 raw = path.read_bytes() if path.stat().st_size <= self.max_file_bytes else None
             except OSError as exc:
                 results.append(
-                    FileResult(name, "", (), None, (
-                        DataProblem(name, 0, 0, "", f"unreadable ({exc.strerror})", "a readable file"),
-                    ))
+                    FileResult(
+                        name,
+                        "",
+                        (),
+                        None,
+                        (
+                            DataProblem(
+                                name, 0, 0, "", f"unreadable ({exc.strerror})", "a readable file"
+                            ),
+                        ),
+                    )
                 )
                 continue
-            sha = hashlib.sha256(raw).hexdigest() if raw is not None else f"size:{path.stat().st_size}"
+            sha = (
+                hashlib.sha256(raw).hexdigest()
+                if raw is not None
+                else f"size:{path.stat().st_size}"
+            )
             cached = self._cache.get(name)
             if cached is not None and cached.sha256 == sha:
                 result = cached
@@ -177,7 +189,9 @@ def validate_file(path: Path, name: str, sha: str, max_bytes: int) -> FileResult
         problems.append(DataProblem(name, 0, 0, "", "an empty file", f"a mapping with {_keys()}"))
     elif data is not None and not isinstance(data, MarkedDict):
         problems.append(
-            DataProblem(name, 1, 1, "", f"a {_type_name(data)} at the top", f"a mapping with {_keys()}")
+            DataProblem(
+                name, 1, 1, "", f"a {_type_name(data)} at the top", f"a mapping with {_keys()}"
+            )
         )
     elif isinstance(data, MarkedDict):
         for key, value in data.items():
@@ -192,7 +206,11 @@ def validate_file(path: Path, name: str, sha: str, max_bytes: int) -> FileResult
             if model is None:
                 problems.append(
                     DataProblem(
-                        name, line, column, str(key), f"unknown section {str(key)!r}",
+                        name,
+                        line,
+                        column,
+                        str(key),
+                        f"unknown section {str(key)!r}",
                         f"one of {_keys()}{_did_you_mean(str(key), TOP_LEVEL_KEYS)}",
                     )
                 )
@@ -200,7 +218,11 @@ def validate_file(path: Path, name: str, sha: str, max_bytes: int) -> FileResult
             if not isinstance(value, MarkedList):
                 problems.append(
                     DataProblem(
-                        name, line, column, key, f"a {_type_name(value)}",
+                        name,
+                        line,
+                        column,
+                        key,
+                        f"a {_type_name(value)}",
                         f"a list of {key} (each item starting with '- ')",
                     )
                 )
@@ -310,7 +332,12 @@ def _problems_from(
 
 
 def _is_union_tag(part: Any) -> bool:
-    return isinstance(part, str) and part in {"int", "float", "str", "function-after[_check_url(), str]"}
+    return isinstance(part, str) and part in {
+        "int",
+        "float",
+        "str",
+        "function-after[_check_url(), str]",
+    }
 
 
 def _locate(raw: Any, loc: list[Any], fallback: tuple[int, int]) -> tuple[int, int]:
@@ -378,13 +405,19 @@ def assemble(results: list[FileResult]) -> tuple[Dataset | None, list[DataProble
             if community_origin is not None:
                 problems.append(
                     DataProblem(
-                        result.name, result.community[1], 1, "community",
+                        result.name,
+                        result.community[1],
+                        1,
+                        "community",
                         f"a second 'community' section (first in {community_origin[0]})",
                         "one 'community' section in the whole data folder",
                     )
                 )
             else:
-                community, community_origin = result.community[0], (result.name, result.community[1])
+                community, community_origin = (
+                    result.community[0],
+                    (result.name, result.community[1]),
+                )
         for item in result.items:
             item_at[id(item.model)] = (result.name, item.line, item.column)
             if item.section in SECTION_KIND:
@@ -394,7 +427,10 @@ def assemble(results: list[FileResult]) -> tuple[Dataset | None, list[DataProble
                     first = origins[(kind, record.id)]
                     problems.append(
                         DataProblem(
-                            result.name, item.line, item.column, f"{item.section}.id",
+                            result.name,
+                            item.line,
+                            item.column,
+                            f"{item.section}.id",
                             f"duplicate id {record.id!r} (first in {first[0]} line {first[1]})",
                             f"a unique id among {item.section}",
                         )
@@ -407,8 +443,12 @@ def assemble(results: list[FileResult]) -> tuple[Dataset | None, list[DataProble
                 if source.url in sources:
                     problems.append(
                         DataProblem(
-                            result.name, item.line, item.column, "sources.url",
-                            f"duplicate source {source.url!r}", "each source URL once",
+                            result.name,
+                            item.line,
+                            item.column,
+                            "sources.url",
+                            f"duplicate source {source.url!r}",
+                            "each source URL once",
                         )
                     )
                     continue
@@ -418,8 +458,12 @@ def assemble(results: list[FileResult]) -> tuple[Dataset | None, list[DataProble
                 if clist.id in lists:
                     problems.append(
                         DataProblem(
-                            result.name, item.line, item.column, "lists.id",
-                            f"duplicate id {clist.id!r}", "a unique id among lists",
+                            result.name,
+                            item.line,
+                            item.column,
+                            "lists.id",
+                            f"duplicate id {clist.id!r}",
+                            "a unique id among lists",
                         )
                     )
                     continue
@@ -439,7 +483,10 @@ def assemble(results: list[FileResult]) -> tuple[Dataset | None, list[DataProble
             if city is not None and city not in cities:
                 problems.append(
                     DataProblem(
-                        file, line, 1, f"{kind.value} {rid}.city",
+                        file,
+                        line,
+                        1,
+                        f"{kind.value} {rid}.city",
                         f"unknown city {city!r}",
                         f"the id of a city in the data ({', '.join(sorted(cities)) or 'none yet'})"
                         + _did_you_mean(city, cities),
@@ -449,23 +496,36 @@ def assemble(results: list[FileResult]) -> tuple[Dataset | None, list[DataProble
                 if org not in organizations:
                     problems.append(
                         DataProblem(
-                            file, line, 1, f"{kind.value} {rid}.organizations",
+                            file,
+                            line,
+                            1,
+                            f"{kind.value} {rid}.organizations",
                             f"unknown organization {org!r}",
-                            "the id of an organization in the data" + _did_you_mean(org, organizations),
+                            "the id of an organization in the data"
+                            + _did_you_mean(org, organizations),
                         )
                     )
     for lid, clist in lists.items():
         file, line = list_origin[lid]
         if clist.city is not None and clist.city not in cities:
             problems.append(
-                DataProblem(file, line, 1, f"list {lid}.city", f"unknown city {clist.city!r}",
-                            "the id of a city in the data")
+                DataProblem(
+                    file,
+                    line,
+                    1,
+                    f"list {lid}.city",
+                    f"unknown city {clist.city!r}",
+                    "the id of a city in the data",
+                )
             )
         for index, entry in enumerate(clist.entries):
             if entry.startup not in startups:
                 problems.append(
                     DataProblem(
-                        file, line, 1, f"list {lid}.entries[{index}].startup",
+                        file,
+                        line,
+                        1,
+                        f"list {lid}.entries[{index}].startup",
                         f"unknown startup {entry.startup!r}",
                         "the id of a startup in the data" + _did_you_mean(entry.startup, startups),
                     )
@@ -511,7 +571,10 @@ def _name_collisions(
                 file, line = origins[(kind, rid)]
                 problems.append(
                     DataProblem(
-                        file, line, 1, f"{kind.value} {rid}",
+                        file,
+                        line,
+                        1,
+                        f"{kind.value} {rid}",
                         f"name or alias {label!r} also names {other[0].value} {other[1]!r} "
                         f"(as {other[2]!r})",
                         "names and aliases that identify one record only",

@@ -59,7 +59,9 @@ def _check_partial_date(value: str) -> str:
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 Slug = Annotated[str, StringConstraints(max_length=80), AfterValidator(_check_slug)]
-Url = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000), AfterValidator(_check_url)]
+Url = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=2000), AfterValidator(_check_url)
+]
 PartialDate = Annotated[str, BeforeValidator(_partial_date), AfterValidator(_check_partial_date)]
 Year = Annotated[int, Field(ge=1800, le=2100)]
 
@@ -97,9 +99,7 @@ class Figure(Strict):
 class Status(Strict):
     """What became of a record after 2020: listed, renamed, closed..."""
 
-    state: Literal[
-        "active", "listed", "renamed", "merged", "restructuring", "closed", "unknown"
-    ]
+    state: Literal["active", "listed", "renamed", "merged", "restructuring", "closed", "unknown"]
     date: PartialDate | None = None
     note: Text | None = None
     note_zh: Text | None = None

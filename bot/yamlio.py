@@ -115,8 +115,7 @@ class _MarkingLoader(_BaseLoader):  # type: ignore[misc, valid-type]
                     _mark(node),
                     "",
                     f"{text!r}, which YAML 1.1 reads as a boolean",
-                    "true or false for a yes/no field, or quotes around text "
-                    f"(\"{text}\")",
+                    f'true or false for a yes/no field, or quotes around text ("{text}")',
                 )
             )
             return text
@@ -129,7 +128,7 @@ class _MarkingLoader(_BaseLoader):  # type: ignore[misc, valid-type]
                     _mark(node),
                     "",
                     f"{node.value!r}, which YAML 1.1 reads as a base-60 or octal number",
-                    f"quotes around it (\"{node.value}\") or a plain decimal number",
+                    f'quotes around it ("{node.value}") or a plain decimal number',
                 )
             )
             return node.value
@@ -142,7 +141,7 @@ class _MarkingLoader(_BaseLoader):  # type: ignore[misc, valid-type]
                     _mark(node),
                     "",
                     f"{node.value!r}, which YAML 1.1 reads as a base-60 number",
-                    f"quotes around it (\"{node.value}\")",
+                    f'quotes around it ("{node.value}")',
                 )
             )
             return node.value
@@ -219,7 +218,9 @@ def parse_yaml_bytes(raw: bytes, name: str, *, max_bytes: int = MAX_FILE_BYTES) 
     return result
 
 
-def read_yaml(path: Path, name: str | None = None, *, max_bytes: int = MAX_FILE_BYTES) -> ParsedFile:
+def read_yaml(
+    path: Path, name: str | None = None, *, max_bytes: int = MAX_FILE_BYTES
+) -> ParsedFile:
     """Read and parse one file, refusing oversized files before reading them whole."""
     display = name or str(path)
     try:
@@ -229,7 +230,11 @@ def read_yaml(path: Path, name: str | None = None, *, max_bytes: int = MAX_FILE_
                 display,
                 problems=[
                     DataProblem(
-                        display, 0, 0, "", f"a file of {size:,} bytes",
+                        display,
+                        0,
+                        0,
+                        "",
+                        f"a file of {size:,} bytes",
                         f"at most {max_bytes:,} bytes per file",
                     )
                 ],
@@ -238,6 +243,8 @@ def read_yaml(path: Path, name: str | None = None, *, max_bytes: int = MAX_FILE_
     except OSError as exc:
         return ParsedFile(
             display,
-            problems=[DataProblem(display, 0, 0, "", f"unreadable ({exc.strerror})", "a readable file")],
+            problems=[
+                DataProblem(display, 0, 0, "", f"unreadable ({exc.strerror})", "a readable file")
+            ],
         )
     return parse_yaml_bytes(raw, display, max_bytes=max_bytes)

@@ -1,0 +1,434 @@
+"""The ``smartups`` command: the bot's answers in a terminal, data checks, and starting the bot.
+
+``smartups run`` connects to Discord when a token is configured and otherwise opens the local
+session, where a person types questions or the bot's own commands and sees the same answers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import datetime as dt
+import json
+import logging
+import shlex
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from bot import __version__, answers
+from bot.config import ConfigError, Settings, load_settings, setup_logging
+from bot.errors import NotFound
+from bot.knowledge import Knowledge
+from bot.loader import Loader
+from bot.model import Kind
+from bot.render import Card, not_found_card, to_text
+from bot.store import ReloadReport, Store
+
+log = logging.getLogger(__name__)
+
+KIND_WORDS = {
+    "city": Kind.CITY, "cities": Kind.CITY,
+    "initiative": Kind.INITIATIVE, "initiatives": Kind.INITIATIVE,
+    "organization": Kind.ORGANIZATION, "organizations": Kind.ORGANIZATION,
+    "org": Kind.ORGANIZATION, "body": Kind.ORGANIZATION, "bodies": Kind.ORGANIZATION,
+    "startup": Kind.STARTUP, "startups": Kind.STARTUP,
+}  # fmt: skip
+
+BANNER = """\
+SmartUps bot {version} — local session (data {data}: {counts})
+No DISCORD_TOKEN is configured, so nothing is sent to Discord: answers show here, exactly as
+the bot would give them. Type a question, or a command:
+  /city NAME   /initiative NAME   /startup NAME   /organization NAME
+  /ask QUESTION   /browse KIND [city:NAME] [sector:NAME]   /help   /about
+  /lang en|zh-TW   /quit
+To go live: put DISCORD_TOKEN=... in .env (see .env.example) and run `make run` again.
+"""
+
+
+def parse_kind(word: str) -> Kind:
+    try:
+        return KIND_WORDS[word.casefold()]
+    except KeyError:
+        raise argparse.ArgumentTypeError(
+            f"unknown kind {word!r}; expected city, initiative, organization or startup"
+        ) from None
+
+
+async def open_store(settings: Settings, *, private: bool) -> Store:
+    """A store over the data folder. ``private`` keeps it in memory (queries never write)."""
+    store = Store(":memory:" if private else settings.db, settings.data_dir)
+    await store.open()
+    return store
+
+
+async def load_or_explain(store: Store, out: TextIO) -> bool:
+    report = await store.reload(actor="cli", command="load", audit=False)
+    if report.ok or store.loaded:
+        if not report.ok:
+            print(
+                f"warning: the data folder has {len(report.problems)} problem(s); "
+                "answering from the last good data. Run `smartups validate`.",
+                file=out,
+            )
+        return True
+    print_problems(report.problems, out)
+    return False
+
+
+def print_problems(problems: Sequence[object], out: TextIO) -> None:
+    for problem in problems:
+        print(str(problem), file=out)
+    print(f"{len(problems)} problem(s).", file=out)
+
+
+# ---------------------------------------------------------------------------- commands
+
+
+async def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
+    store = await open_store(settings, private=True)
+    try:
+        if not await load_or_explain(store, sys.stderr):
+            return 2
+        knowledge = Knowledge(store)
+        queries = sys.stdin if args.query == "-" else [args.query]
+        as_json = args.json or args.query == "-"
+        for raw in queries:
+            query = raw.rstrip("\n")
+            if args.query == "-" and not query.strip():
+                continue
+            hits = await knowledge.search(
+                query, args.kind, city=args.city, sector=args.sector, limit=args.limit
+            )
+            if as_json:
+                print(
+                    json.dumps(
+                        {
+                            "query": query,
+                            "results": [
+                                {
+                                    "kind": h.record.kind,
+                                    "id": h.record.id,
+                                    "name": h.record.name,
+                                    "score": h.score,
+                                    "matched": h.matched,
+                                }
+                                for h in hits
+                            ],
+                        },
+                        ensure_ascii=False,
+                    ),
+                    flush=True,
+                )
+            elif not hits:
+                print(f"Nothing matched {query!r}.")
+            else:
+                for h in hits:
+                    print(f"{h.score:6.1f}  {h.record.kind:<12} {h.record.id:<28} {h.record.name}")
+        return 0
+    finally:
+        await store.close()
+
+
+async def _with_knowledge(settings: Settings, action) -> int:  # type: ignore[no-untyped-def]
+    store = await open_store(settings, private=True)
+    try:
+        if not await load_or_explain(store, sys.stderr):
+            return 2
+        return await action(Knowledge(store))
+    finally:
+        await store.close()
+
+
+async def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
+    async def action(knowledge: Knowledge) -> int:
+        try:
+            card = answers.record(knowledge, args.kind, " ".join(args.name), args.lang)
+        except NotFound as missing:
+            print(to_text(not_found_card(missing.query, missing.kind, missing.suggestions)))
+            return 1
+        print(to_text(card))
+        return 0
+
+    return await _with_knowledge(settings, action)
+
+
+async def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    async def action(knowledge: Knowledge) -> int:
+        print(to_text(await answers.ask(knowledge, " ".join(args.question), args.lang)))
+        return 0
+
+    return await _with_knowledge(settings, action)
+
+
+async def cmd_browse(args: argparse.Namespace, settings: Settings) -> int:
+    async def action(knowledge: Knowledge) -> int:
+        try:
+            pages = answers.browse(knowledge, args.kind, args.city, args.sector, args.lang)
+        except NotFound as missing:
+            print(to_text(not_found_card(missing.query, missing.kind, missing.suggestions)))
+            return 1
+        print("\n\n".join(to_text(p) for p in pages))
+        return 0
+
+    return await _with_knowledge(settings, action)
+
+
+def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
+    data_dir = Path(args.dir) if args.dir else settings.data_dir
+    outcome = Loader(data_dir).load()
+    if outcome.problems:
+        print_problems(outcome.problems, sys.stdout)
+        return 1
+    assert outcome.dataset is not None
+    counts = ", ".join(f"{n} {k}" for k, n in outcome.dataset.counts().items())
+    print(f"OK: {data_dir} is valid (data {outcome.dataset.version}: {counts}).")
+    return 0
+
+
+async def cmd_reload(args: argparse.Namespace, settings: Settings) -> int:
+    store = await open_store(settings, private=False)
+    try:
+        actor = f"cli:{_user()}"
+        report = await store.reload(actor=actor, command="smartups reload", dry_run=args.dry_run)
+        print_report(report, sys.stdout)
+        return 0 if report.ok else 1
+    finally:
+        await store.close()
+
+
+async def cmd_history(args: argparse.Namespace, settings: Settings) -> int:
+    store = await open_store(settings, private=False)
+    try:
+        for row in await store.audit_log(args.limit):
+            print(
+                f"{row['at']}  {row['outcome']:<9} {row['actor']:<24} {row['command']:<18} "
+                f"{row['version_before'] or '-'} -> {row['version_after'] or '-'}"
+            )
+        return 0
+    finally:
+        await store.close()
+
+
+def print_report(report: ReloadReport, out: TextIO) -> None:
+    if report.problems:
+        print_problems(report.problems, out)
+        print(f"Rejected: data {report.version_before or '(none)'} stays in service.", file=out)
+        return
+    if report.error:
+        print(f"Failed: {report.error}. Data {report.version_before} stays in service.", file=out)
+        return
+    print(
+        f"{report.outcome}: {report.version_before or '(none)'} -> {report.version_after} "
+        f"in {report.seconds:.2f}s",
+        file=out,
+    )
+    for kind, actions in report.summary()["changes"].items():
+        for action, names in actions.items():
+            if names:
+                print(f"  {kind} {action}: {', '.join(names)}", file=out)
+    if report.outcome == "applied":
+        print("A running bot picks this up within 30 seconds (it watches the database).", file=out)
+
+
+def _user() -> str:
+    import getpass
+
+    with contextlib.suppress(Exception):
+        return getpass.getuser()
+    return "unknown"
+
+
+# ---------------------------------------------------------------------------- local session
+
+
+class LocalSession:
+    """A terminal stand-in for Discord: the same commands, the same answers, as text."""
+
+    def __init__(self, knowledge: Knowledge, lang: str = "en") -> None:
+        self.knowledge = knowledge
+        self.lang = lang
+        self.started = dt.datetime.now(dt.UTC)
+
+    async def handle(self, line: str) -> str | None:
+        """The reply to one typed line; ``None`` means the session should end."""
+        line = line.strip()
+        if not line:
+            return ""
+        if line in ("/quit", "/exit", "quit", "exit"):
+            return None
+        if not line.startswith("/"):
+            return to_text(await answers.ask(self.knowledge, line, self.lang))
+        command, _, rest = line[1:].partition(" ")
+        command = command.casefold()
+        rest = rest.strip()
+        try:
+            card = await self._command(command, rest)
+        except NotFound as missing:
+            card = not_found_card(missing.query, missing.kind, missing.suggestions, self.lang)
+        return to_text(card) if isinstance(card, Card) else card
+
+    async def _command(self, command: str, rest: str) -> Card | str:
+        if command in ("city", "initiative", "startup", "organization", "org"):
+            if not rest:
+                return f"Usage: /{command} NAME"
+            return answers.record(self.knowledge, KIND_WORDS[command], rest, self.lang)
+        if command == "ask":
+            return (
+                await answers.ask(self.knowledge, rest, self.lang)
+                if rest
+                else "Usage: /ask QUESTION"
+            )
+        if command == "browse":
+            return self._browse(rest)
+        if command == "help":
+            return answers.help_(self.lang)
+        if command == "about":
+            return answers.about(self.knowledge, self.started, self.lang)
+        if command == "lang":
+            if rest not in ("en", "zh-TW"):
+                return "Usage: /lang en|zh-TW"
+            self.lang = rest
+            return f"Language: {rest}"
+        return f"Unknown command /{command}. Type /help for the list."
+
+    def _browse(self, rest: str) -> str:
+        try:
+            words = shlex.split(rest)
+        except ValueError:
+            words = rest.split()
+        if not words or words[0].casefold() not in KIND_WORDS:
+            return "Usage: /browse city|initiative|organization|startup [city:NAME] [sector:NAME]"
+        options = {"city": None, "sector": None}
+        for word in words[1:]:
+            key, sep, value = word.partition(":")
+            if sep and key in options:
+                options[key] = value
+        pages = answers.browse(
+            self.knowledge,
+            KIND_WORDS[words[0].casefold()],
+            options["city"],
+            options["sector"],
+            self.lang,
+        )
+        return "\n\n".join(to_text(p) for p in pages)
+
+
+async def run_local(settings: Settings, lang: str, stdin: TextIO, stdout: TextIO) -> int:
+    store = await open_store(settings, private=False)
+    try:
+        if not await load_or_explain(store, stdout):
+            return 2
+        knowledge = Knowledge(store)
+        session = LocalSession(knowledge, lang)
+        snap = knowledge.snapshot
+        counts = ", ".join(f"{n} {k}" for k, n in snap.counts().items())
+        interactive = stdin.isatty()
+        print(BANNER.format(version=__version__, data=snap.version, counts=counts), file=stdout)
+        while True:
+            if interactive:
+                print("smartups> ", end="", file=stdout, flush=True)
+            line = await asyncio.to_thread(stdin.readline)
+            if not line:
+                break
+            reply = await session.handle(line)
+            if reply is None:
+                break
+            if reply:
+                print(reply + "\n", file=stdout, flush=True)
+        return 0
+    finally:
+        await store.close()
+
+
+async def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    if settings.token:
+        from bot.client import run_bot
+
+        return await run_bot(settings)
+    return await run_local(settings, args.lang, sys.stdin, sys.stdout)
+
+
+async def cmd_local(args: argparse.Namespace, settings: Settings) -> int:
+    return await run_local(settings, args.lang, sys.stdin, sys.stdout)
+
+
+# ---------------------------------------------------------------------------- parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="smartups", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"smartups {__version__}")
+    parser.add_argument("--lang", default=None, choices=["en", "zh-TW"], help="answer language")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="the bot on Discord, or the local session without a token")
+    run.set_defaults(func=cmd_run)
+    local = sub.add_parser("local", help="the local session (no Discord)")
+    local.set_defaults(func=cmd_local)
+
+    search = sub.add_parser("search", help="ranked matches for a query ('-': one per stdin line)")
+    search.add_argument("--kind", type=parse_kind)
+    search.add_argument("--city")
+    search.add_argument("--sector")
+    search.add_argument("--limit", type=int, default=10)
+    search.add_argument("--json", action="store_true", help="one JSON object per query")
+    search.add_argument("query")
+    search.set_defaults(func=cmd_search)
+
+    show = sub.add_parser("show", help="the full profile of one record")
+    show.add_argument("kind", type=parse_kind)
+    show.add_argument("name", nargs="+")
+    show.set_defaults(func=cmd_show)
+
+    ask = sub.add_parser("ask", help="answer a free question")
+    ask.add_argument("question", nargs="+")
+    ask.set_defaults(func=cmd_ask)
+
+    browse = sub.add_parser("browse", help="list records of a kind")
+    browse.add_argument("kind", type=parse_kind)
+    browse.add_argument("--city")
+    browse.add_argument("--sector")
+    browse.set_defaults(func=cmd_browse)
+
+    validate = sub.add_parser("validate", help="check the data folder; non-zero exit on errors")
+    validate.add_argument("dir", nargs="?")
+    validate.set_defaults(func=cmd_validate)
+
+    reload = sub.add_parser("reload", help="load the data folder into the configured database")
+    reload.add_argument("--dry-run", action="store_true")
+    reload.set_defaults(func=cmd_reload)
+
+    history = sub.add_parser("history", help="the audit log of data loads")
+    history.add_argument("--limit", type=int, default=20)
+    history.set_defaults(func=cmd_history)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        print(f"smartups: configuration error: {exc}", file=sys.stderr)
+        return 2
+    setup_logging("WARNING" if args.command != "run" or not settings.token else settings.log_level)
+    args.lang = args.lang or settings.lang
+    if args.lang not in ("en", "zh-TW"):
+        args.lang = "en"
+    try:
+        result = args.func(args, settings)
+        if asyncio.iscoroutine(result):
+            result = asyncio.run(result)
+        return int(result)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,118 @@
+"""Settings in one typed place, read from the environment and an optional ``.env`` file.
+
+The token is held as a ``SecretStr`` so it never shows up in a repr, a log line or an error.
+No real Discord IDs are defaults: everything guild-specific is opt-in.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from datetime import timedelta
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+
+log = logging.getLogger(__name__)
+
+ENV_PREFIX = "SMARTUPS_"
+
+
+class ConfigError(ValueError):
+    """A setting has a value we cannot use; the message names the variable."""
+
+
+class Settings(BaseModel):
+    """Everything the bot can be configured with."""
+
+    model_config = ConfigDict(frozen=True)
+
+    discord_token: SecretStr | None = None
+    data_dir: Path = Path("data")
+    db: Path = Path("var/smartups.db")
+    dev_guild: int | None = None
+    log_level: str = "INFO"
+    moderator_role: str | None = Field(default=None, description="role name or id")
+    admin_role: str | None = Field(default=None, description="role name or id")
+    spotlight_grace_hours: float = 6.0
+    watch_data: bool = False
+    lang: str = "en"
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+            raise ValueError("expected DEBUG, INFO, WARNING, ERROR or CRITICAL")
+        return level
+
+    @property
+    def spotlight_grace(self) -> timedelta:
+        return timedelta(hours=self.spotlight_grace_hours)
+
+    @property
+    def token(self) -> str | None:
+        return self.discord_token.get_secret_value() if self.discord_token else None
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    """Parse a simple ``KEY=value`` file (comments, blank lines and quotes allowed)."""
+    values: dict[str, str] = {}
+    if not path.is_file():
+        return values
+    for raw in path.read_text("utf-8").splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.partition("=")
+        key = key.strip().removeprefix("export ").strip()
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        values[key] = value
+    return values
+
+
+_VARIABLES = {
+    "DISCORD_TOKEN": "discord_token",
+    "SMARTUPS_DATA_DIR": "data_dir",
+    "SMARTUPS_DB": "db",
+    "SMARTUPS_DEV_GUILD": "dev_guild",
+    "LOG_LEVEL": "log_level",
+    "SMARTUPS_MODERATOR_ROLE": "moderator_role",
+    "SMARTUPS_ADMIN_ROLE": "admin_role",
+    "SMARTUPS_SPOTLIGHT_GRACE_HOURS": "spotlight_grace_hours",
+    "SMARTUPS_WATCH_DATA": "watch_data",
+    "SMARTUPS_LANG": "lang",
+}
+
+
+def load_settings(
+    env: dict[str, str] | None = None, env_file: Path | None = Path(".env")
+) -> Settings:
+    """Settings from ``env`` (default: the process environment) over the ``.env`` file."""
+    merged: dict[str, str] = read_env_file(env_file) if env_file else {}
+    merged.update(os.environ if env is None else env)
+    values: dict[str, object] = {}
+    for variable, name in _VARIABLES.items():
+        raw = merged.get(variable)
+        if raw is None or raw.strip() == "":
+            continue
+        values[name] = raw.strip()
+    try:
+        return Settings.model_validate(values)
+    except ValidationError as exc:
+        reverse = {v: k for k, v in _VARIABLES.items()}
+        first = exc.errors(include_url=False)[0]
+        name = str(first["loc"][0]) if first["loc"] else "?"
+        variable = reverse.get(name, name)
+        shown = "(hidden)" if variable == "DISCORD_TOKEN" else repr(merged.get(variable))
+        raise ConfigError(f"{variable}={shown}: {first['msg']}") from None
+
+
+def setup_logging(level: str = "INFO") -> None:
+    logging.basicConfig(
+        level=getattr(logging, level, logging.INFO),
+        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
+    )
+    logging.getLogger("discord").setLevel(max(logging.INFO, getattr(logging, level, 20)))

@@ -1,0 +1,235 @@
+"""The questions the bot answers, as plain async functions over one snapshot.
+
+Cogs and the command line call these; they never touch SQLite or the index directly. Every
+function takes the snapshot it should use (default: the live one), so a command sees one
+consistent version of the data from start to finish.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from bot.errors import NotFound
+from bot.model import Kind, Record
+from bot.search import FigureHit, Hit, question_terms, suggestions
+from bot.store import Snapshot, Store
+from bot.text import clean_input, normalize
+
+log = logging.getLogger(__name__)
+
+#: An unpicked value resolves to the best hit only when it is at least this good.
+RESOLVE_MIN_SCORE = 70.0
+MAX_QUESTION_CHARS = 500
+
+
+@dataclass
+class Answer:
+    """What /ask shows: figures that answer the question, then the best records."""
+
+    question: str
+    figures: list[FigureHit] = field(default_factory=list)
+    hits: list[Hit] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not self.figures and not self.hits
+
+
+class Knowledge:
+    """Lookups, search, questions and browsing over the live snapshot."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    @property
+    def snapshot(self) -> Snapshot:
+        return self.store.current
+
+    # ------------------------------------------------------------------ names
+
+    def complete(
+        self, kind: Kind | None, text: str, limit: int = 25, snapshot: Snapshot | None = None
+    ) -> list[Hit]:
+        """Autocomplete: at most ``limit`` names for what was typed so far (in-memory, fast)."""
+        snap = snapshot or self.snapshot
+        return snap.index.lookup(text, kind, limit=limit)
+
+    def resolve(self, kind: Kind, text: str, snapshot: Snapshot | None = None) -> Record:
+        """Turn a picked or typed value into one record, or raise NotFound with suggestions."""
+        snap = snapshot or self.snapshot
+        cleaned = clean_input(text)
+        if not normalize(cleaned):
+            raise NotFound(text, kind.value, [])
+        direct = snap.index.record(kind, cleaned.strip())
+        if direct is not None:
+            return direct
+        hits = snap.index.lookup(cleaned, kind, limit=5)
+        if hits and hits[0].score >= RESOLVE_MIN_SCORE:
+            top = hits[0]
+            runner_up = hits[1].score if len(hits) > 1 else 0.0
+            if top.matched in ("name", "prefix", "chinese") or top.score - runner_up >= 3:
+                return top.record
+        raise NotFound(
+            text,
+            kind.value,
+            [h.record.name for h in hits] or suggestions(snap.index, cleaned, None),
+        )
+
+    # ------------------------------------------------------------------ search
+
+    async def search(
+        self,
+        text: str,
+        kind: Kind | None = None,
+        *,
+        city: str | None = None,
+        sector: str | None = None,
+        limit: int = 10,
+        snapshot: Snapshot | None = None,
+    ) -> list[Hit]:
+        """Names first (exact, prefix, Chinese, typos), then full text; filtered and merged."""
+        snap = snapshot or self.snapshot
+        query = clean_input(text, MAX_QUESTION_CHARS)
+        if not normalize(query):
+            return []
+        ranked: dict[tuple[str, str], Hit] = {}
+        for hit in snap.index.lookup(query, kind, limit=50):
+            ranked[(hit.record.kind, hit.record.id)] = hit
+        terms = list(question_terms(query))
+        if terms:
+            kinds = [kind.value] if kind else None
+            rows = await self.store.fulltext(terms, kinds, limit=50)
+            for position, (rkind, rid, _rank) in enumerate(rows):
+                record = snap.index.record(rkind, rid)
+                if record is None:  # row from a newer version than this snapshot
+                    continue
+                score = max(40.0, 70.0 - position * 1.5)
+                key = (rkind, rid)
+                if key not in ranked or ranked[key].score < score:
+                    ranked[key] = Hit(record, score, "text", record.name)
+        hits = [h for h in ranked.values() if self._passes(h.record, city, sector)]
+        hits.sort(key=lambda h: (-h.score, h.record.name.casefold()))
+        return hits[:limit]
+
+    async def ask(self, question: str, snapshot: Snapshot | None = None) -> Answer:
+        """Answer a free question: matching figures (with sources) and the best records."""
+        snap = snapshot or self.snapshot
+        query = clean_input(question, MAX_QUESTION_CHARS)
+        answer = Answer(query)
+        if not normalize(query):
+            return answer
+        answer.figures = snap.index.figures(query)
+        hits = await self.search(query, limit=8, snapshot=snap)
+        if answer.figures:
+            owners = {(f.owner.kind, f.owner.id) for f in answer.figures}
+            hits = [h for h in hits if (h.record.kind, h.record.id) not in owners or h.score >= 90]
+        answer.hits = [h for h in hits if h.score >= 45][:5]
+        return answer
+
+    # ------------------------------------------------------------------ browse
+
+    def browse(
+        self,
+        kind: Kind,
+        *,
+        city: str | None = None,
+        sector: str | None = None,
+        snapshot: Snapshot | None = None,
+    ) -> list[Record]:
+        """Every record of a kind, by name, filtered by city id/name and sector or tag."""
+        snap = snapshot or self.snapshot
+        city_id = self.city_id(city, snap) if city else None
+        if city and city_id is None:
+            raise NotFound(city, "city", [c.name for c in snap.index.cities()])
+        return [
+            r for r in snap.index.of_kind(kind) if self._passes(r, city_id, sector, resolved=True)
+        ]
+
+    def city_id(self, text: str, snapshot: Snapshot | None = None) -> str | None:
+        snap = snapshot or self.snapshot
+        hits = snap.index.lookup(text, Kind.CITY, limit=1)
+        return hits[0].record.id if hits and hits[0].score >= RESOLVE_MIN_SCORE else None
+
+    def sectors(self, snapshot: Snapshot | None = None) -> list[str]:
+        """Distinct sectors and tags, for the /browse sector autocomplete."""
+        snap = snapshot or self.snapshot
+        values: dict[str, str] = {}
+        for record in snap.index.of_kind(Kind.STARTUP):
+            for value in (getattr(record, "sector", None), *record.tags):
+                if value:
+                    values.setdefault(normalize(value), value)
+        return sorted(values.values(), key=str.casefold)
+
+    def _passes(
+        self, record: Record, city: str | None, sector: str | None, *, resolved: bool = False
+    ) -> bool:
+        if city:
+            wanted = city if resolved else (self.city_id(city) or city)
+            own = record.id if record.kind == Kind.CITY else getattr(record, "city", None)
+            if own != wanted:
+                return False
+        if sector:
+            needle = normalize(sector)
+            haystack = [getattr(record, "sector", None) or "", *record.tags]
+            if not any(needle and needle in normalize(value) for value in haystack):
+                return False
+        return True
+
+    # ------------------------------------------------------------------ relations
+
+    def related(self, record: Record, snapshot: Snapshot | None = None) -> dict[str, list[Record]]:
+        """Records linked to this one: a city's initiatives and startups, a startup's peers..."""
+        snap = snapshot or self.snapshot
+        index = snap.index
+        out: dict[str, list[Record]] = {}
+        if record.kind == Kind.CITY:
+            out["initiatives"] = [
+                r for r in index.of_kind(Kind.INITIATIVE) if getattr(r, "city", None) == record.id
+            ]
+            out["organizations"] = [
+                r for r in index.of_kind(Kind.ORGANIZATION) if getattr(r, "city", None) == record.id
+            ]
+            out["startups"] = [
+                r for r in index.of_kind(Kind.STARTUP) if getattr(r, "city", None) == record.id
+            ]
+        else:
+            city_id = getattr(record, "city", None)
+            if city_id:
+                city = index.record(Kind.CITY, city_id)
+                if city is not None:
+                    out["city"] = [city]
+            org_ids = getattr(record, "organizations", [])
+            out["organizations"] = [
+                org for oid in org_ids if (org := index.record(Kind.ORGANIZATION, oid)) is not None
+            ]
+            if record.kind == Kind.ORGANIZATION:
+                out["initiatives"] = [
+                    r
+                    for r in index.of_kind(Kind.INITIATIVE)
+                    if record.id in getattr(r, "organizations", [])
+                ]
+            sector = getattr(record, "sector", None)
+            if record.kind == Kind.STARTUP and (sector or record.tags):
+                mine = {normalize(t) for t in record.tags} | (
+                    {normalize(sector)} if sector else set()
+                )
+                peers = [
+                    r
+                    for r in index.of_kind(Kind.STARTUP)
+                    if r.id != record.id
+                    and mine
+                    & ({normalize(t) for t in r.tags} | {normalize(getattr(r, "sector", "") or "")})
+                ]
+                out["similar startups"] = peers[:6]
+        return {k: v for k, v in out.items() if v}
+
+    def lists_of(self, record: Record, snapshot: Snapshot | None = None) -> list[tuple[str, str]]:
+        """(list name, name as listed) for every community list that names this startup."""
+        snap = snapshot or self.snapshot
+        found = []
+        for clist in snap.dataset.lists.values():
+            spelled = [e.as_listed for e in clist.entries if e.startup == record.id]
+            if spelled:
+                found.append((clist.name, " / ".join(spelled)))
+        return found

@@ -1,0 +1,493 @@
+"""One rendering layer: records and answers become :class:`Card`, shown as an embed or as text.
+
+Discord and the local session show the same content because both go through here. A card holds
+Discord-flavoured markdown in which every piece of data or user text has been escaped (no
+mentions, no markdown breakout, no masked links); :func:`to_embed` fits it into Discord's limits,
+cutting cleanly with a visible ellipsis, and :func:`to_text` turns it into plain text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+import discord
+
+from bot.i18n import tr
+from bot.knowledge import Answer, Knowledge
+from bot.model import City, Figure, Initiative, Kind, Organization, Record, Startup, Status
+from bot.store import Snapshot
+
+# Discord's limits (see shared/NOTES.md): a message over any of them is rejected with HTTP 400.
+TITLE_MAX = 256
+DESCRIPTION_MAX = 4096
+FIELDS_MAX = 25
+FIELD_NAME_MAX = 256
+FIELD_VALUE_MAX = 1024
+FOOTER_MAX = 2048
+AUTHOR_MAX = 256
+EMBED_TOTAL_MAX = 6000
+CONTENT_MAX = 2000
+ELLIPSIS = "…"
+
+COLOURS = {
+    Kind.CITY: 0x1F6FEB,
+    Kind.INITIATIVE: 0x2DA44E,
+    Kind.ORGANIZATION: 0x8250DF,
+    Kind.STARTUP: 0xFB8500,
+    "answer": 0x0A7EA4,
+    "error": 0xCF222E,
+    "info": 0x57606A,
+    "spotlight": 0xE3B341,
+}
+
+_ESCAPE_RE = re.compile(r"([\\*_~`|\[\]()<>#:-])")
+_LINK_RE = re.compile(r"\[([^\]]*)\]\(<?([^)>\s]+)>?\)")
+_UNESCAPE_RE = re.compile(r"\\(.)")
+_TIMESTAMP_RE = re.compile(r"<t:(-?\d+)(?::[tTdDfFR])?>")
+
+
+def esc(text: object) -> str:
+    """Escape data or user text for embedding in markdown: nothing in it can format or ping."""
+    value = str(text)
+    value = _ESCAPE_RE.sub(r"\\\1", value)
+    # A zero-width space after every @ breaks @everyone, @here and any mention syntax.
+    return value.replace("@", "@\u200b")
+
+
+def link(label: str, url: str) -> str:
+    """A masked link whose label is escaped and whose URL cannot close the markdown early."""
+    safe_url = url.replace(" ", "%20").replace(")", "%29").replace("(", "%28").replace(">", "%3E")
+    return (
+        f"[{esc(label)}](<{safe_url}>)"
+        if safe_url.startswith(("http://", "https://"))
+        else esc(label)
+    )
+
+
+@dataclass
+class Card:
+    """Content of one message, independent of where it is shown."""
+
+    title: str
+    description: str = ""
+    url: str | None = None
+    fields: list[tuple[str, str, bool]] = field(default_factory=list)
+    footer: str | None = None
+    colour: int = COLOURS["info"]
+    author: str | None = None
+
+    def add(self, name: str, value: str, inline: bool = False) -> None:
+        if value and value.strip():
+            self.fields.append((name, value, inline))
+
+
+# ---------------------------------------------------------------------------- fitting
+
+
+def fit(text: str, limit: int) -> str:
+    """Cut markdown ``text`` to ``limit`` characters at a clean point, ending in an ellipsis.
+
+    Never splits an escape (a lone trailing backslash) or a masked link, and prefers a line or
+    word boundary when one is near.
+    """
+    if len(text) <= limit:
+        return text
+    if limit <= 1:
+        return ELLIPSIS[:limit]
+    cut = text[: limit - 1]
+    # Do not leave half a masked link behind.
+    open_at = cut.rfind("[")
+    if (
+        open_at != -1
+        and _LINK_RE.match(text, open_at)
+        and _LINK_RE.match(text, open_at).end() > len(cut)
+    ):
+        cut = cut[:open_at]
+    floor = int(len(cut) * 0.8)
+    for boundary in ("\n", " "):
+        at = cut.rfind(boundary)
+        if at >= floor:
+            cut = cut[:at]
+            break
+    while cut.endswith("\\") and not cut.endswith("\\\\"):
+        cut = cut[:-1]
+    return cut.rstrip() + ELLIPSIS
+
+
+def to_embed(card: Card) -> discord.Embed:
+    """A Discord embed of the card that satisfies every size limit."""
+    title = fit(card.title, TITLE_MAX)
+    description = fit(card.description, DESCRIPTION_MAX) if card.description else None
+    fields = [
+        (fit(name, FIELD_NAME_MAX), fit(value, FIELD_VALUE_MAX), inline)
+        for name, value, inline in card.fields
+    ]
+    if len(fields) > FIELDS_MAX:
+        dropped = len(fields) - (FIELDS_MAX - 1)
+        fields = [*fields[: FIELDS_MAX - 1], (ELLIPSIS, tr("label.more", count=dropped), False)]
+    footer = fit(card.footer, FOOTER_MAX) if card.footer else None
+    author = fit(card.author, AUTHOR_MAX) if card.author else None
+
+    def total() -> int:
+        return (
+            len(title)
+            + len(description or "")
+            + sum(len(n) + len(v) for n, v, _ in fields)
+            + len(footer or "")
+            + len(author or "")
+        )
+
+    while total() > EMBED_TOTAL_MAX and fields:
+        excess = total() - EMBED_TOTAL_MAX
+        name, value, inline = fields[-1]
+        if len(value) - excess >= 40:
+            fields[-1] = (name, fit(value, len(value) - excess), inline)
+        else:
+            fields.pop()
+    if total() > EMBED_TOTAL_MAX and description:
+        description = fit(description, max(1, len(description) - (total() - EMBED_TOTAL_MAX)))
+    if total() > EMBED_TOTAL_MAX and footer:
+        footer = fit(footer, max(1, len(footer) - (total() - EMBED_TOTAL_MAX)))
+    url = card.url if card.url and card.url.startswith(("http://", "https://")) else None
+    embed = discord.Embed(title=title, description=description, url=url, colour=card.colour)
+    for name, value, inline in fields:
+        embed.add_field(name=name, value=value, inline=inline)
+    if footer:
+        embed.set_footer(text=footer)
+    if author:
+        embed.set_author(name=author)
+    return embed
+
+
+def embed_size(embed: discord.Embed) -> int:
+    """Characters Discord counts toward the 6,000 limit."""
+    return len(embed)
+
+
+def to_text(card: Card) -> str:
+    """Plain text of the card for the terminal: links as 'label <url>', no escapes."""
+    lines = [plain(card.title), "=" * min(len(plain(card.title)), 60)]
+    if card.url:
+        lines.append(card.url)
+    if card.description:
+        lines += ["", plain(card.description)]
+    for name, value, _ in card.fields:
+        lines += ["", f"{plain(name)}:"]
+        lines += ["  " + line for line in plain(value).splitlines()]
+    if card.footer:
+        lines += ["", plain(card.footer)]
+    return "\n".join(lines)
+
+
+def plain(markdown: str) -> str:
+    """Our markdown as terminal text: links spelled out, emphasis and code marks dropped."""
+    text = _LINK_RE.sub(lambda m: f"{m.group(1)} <{m.group(2)}>", markdown)
+    text = _TIMESTAMP_RE.sub(
+        lambda m: dt.datetime.fromtimestamp(int(m.group(1)), dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        text,
+    )
+    text = re.sub(r"(?<!\\)\*\*(.+?)(?<!\\)\*\*", r"\1", text)
+    text = re.sub(r"(?<![\\*])\*([^*\n]+?)(?<!\\)\*(?!\*)", r"\1", text)
+    text = re.sub(r"(?<!\\)`([^`\n]*)(?<!\\)`", r"\1", text)
+    text = text.replace("\u200b", "")
+    return _UNESCAPE_RE.sub(r"\1", text)
+
+
+# ---------------------------------------------------------------------------- pieces
+
+
+def display_name(record: Record, lang: str = "en") -> str:
+    """Name for a reader: the Chinese name first for zh-TW readers where we have one."""
+    if lang.startswith("zh") and record.name_zh:
+        return f"{record.name_zh} ({record.name})" if record.name_zh != record.name else record.name
+    if record.name_zh and record.name_zh != record.name:
+        return f"{record.name} · {record.name_zh}"
+    return record.name
+
+
+def localized(en: str | None, zh: str | None, lang: str) -> str | None:
+    return zh if lang.startswith("zh") and zh else en
+
+
+def number(value: float) -> str:
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:,}"
+    return f"{int(value):,}"
+
+
+def figure_line(figure: Figure, lang: str = "en") -> str:
+    """'**over 20,000** free Wi-Fi hotspots (2020, [source](url))'."""
+    label = localized(figure.label, figure.label_zh, lang) or figure.label
+    value = number(figure.value)
+    unit = figure.unit or ""
+    if unit in ("%", "％"):
+        value += "%"
+        unit = ""
+    if figure.qualifier == "top":
+        value = f"Top {value}"
+    elif figure.qualifier == "rank":
+        value = f"#{value}"
+    elif figure.qualifier:
+        value = f"{figure.qualifier} {value}"
+    scope = f" ({esc(figure.scope)})" if figure.scope else ""
+    unit_text = f" {esc(unit)}" if unit else ""
+    return (
+        f"**{esc(value)}**{unit_text} — {esc(label)}{scope} "
+        f"({tr('text.figure_as_of', lang, year=figure.as_of)}, "
+        f"{link(tr('label.source', lang), figure.source)})"
+    )
+
+
+def status_line(status: Status, lang: str = "en") -> str:
+    text = tr(f"status.{status.state}", lang)
+    if status.date:
+        text += f" ({esc(status.date)})"
+    note = localized(status.note, status.note_zh, lang)
+    if note:
+        text += f" — {esc(note)}"
+    return text
+
+
+def names_line(records: list[Record], lang: str = "en", limit: int = 12) -> str:
+    shown = ", ".join(esc(display_name(r, lang)) for r in records[:limit])
+    if len(records) > limit:
+        shown += " " + tr("label.more", lang, count=len(records) - limit)
+    return shown
+
+
+def sources_block(urls: list[str], snapshot: Snapshot, lang: str = "en") -> str:
+    lines = []
+    for url in urls:
+        source = snapshot.dataset.sources.get(url)
+        title = source.title if source else _domain(url)
+        lines.append(f"• {link(title, url)}")
+    return "\n".join(lines)
+
+
+def _domain(url: str) -> str:
+    match = re.match(r"https?://(?:www\.)?([^/]+)", url)
+    return match.group(1) if match else url
+
+
+def _field(card: Card, key: str, value: str | None, lang: str, inline: bool = True) -> None:
+    if value:
+        card.add(tr(f"label.{key}", lang), value, inline)
+
+
+# ---------------------------------------------------------------------------- record cards
+
+
+def record_card(record: Record, knowledge: Knowledge, snapshot: Snapshot, lang: str = "en") -> Card:
+    """The profile of any record, as its kind is shown."""
+    builders = {
+        Kind.CITY: _city_card,
+        Kind.INITIATIVE: _initiative_card,
+        Kind.ORGANIZATION: _organization_card,
+        Kind.STARTUP: _startup_card,
+    }
+    card = builders[Kind(record.kind)](record, knowledge, snapshot, lang)
+    card.colour = COLOURS[Kind(record.kind)]
+    card.author = tr(f"kind.{record.kind}", lang)
+    if record.aliases:
+        _field(card, "aliases", esc(", ".join(record.aliases)), lang, inline=False)
+    if record.sources:
+        _field(card, "sources", sources_block(record.sources, snapshot, lang), lang, inline=False)
+    card.footer = f"id: {record.id} · data {snapshot.version}"
+    return card
+
+
+def _describe(record: Record, lang: str) -> str:
+    text = localized(record.description, record.description_zh, lang)
+    return esc(text) if text else f"*{tr('text.no_details', lang)}*"
+
+
+def _city_card(city: City, knowledge: Knowledge, snapshot: Snapshot, lang: str) -> Card:
+    card = Card(display_name(city, lang), _describe(city, lang), url=city.website)
+    if city.vision:
+        _field(card, "vision", esc(city.vision), lang, inline=False)
+    if city.figures:
+        _field(card, "figures", "\n".join(figure_line(f, lang) for f in city.figures), lang, False)
+    if city.areas:
+        _field(card, "areas", esc(", ".join(city.areas)), lang, inline=False)
+    related = knowledge.related(city, snapshot)
+    for key in ("initiatives", "organizations", "startups"):
+        if related.get(key):
+            _field(card, key, names_line(related[key], lang, 15), lang, inline=False)
+    return card
+
+
+def _initiative_card(item: Initiative, knowledge: Knowledge, snapshot: Snapshot, lang: str) -> Card:
+    card = Card(display_name(item, lang), _describe(item, lang))
+    related = knowledge.related(item, snapshot)
+    if related.get("city"):
+        _field(card, "city", esc(display_name(related["city"][0], lang)), lang)
+    _field(card, "area", esc(item.area) if item.area else None, lang)
+    if item.status:
+        _field(card, "status", status_line(item.status, lang), lang, inline=False)
+    if item.figures:
+        _field(card, "figures", "\n".join(figure_line(f, lang) for f in item.figures), lang, False)
+    if related.get("organizations"):
+        _field(card, "organizations", names_line(related["organizations"], lang), lang, False)
+    return card
+
+
+def _organization_card(
+    org: Organization, knowledge: Knowledge, snapshot: Snapshot, lang: str
+) -> Card:
+    card = Card(display_name(org, lang), _describe(org, lang), url=org.website)
+    _field(card, "type", esc(org.type) if org.type else None, lang)
+    related = knowledge.related(org, snapshot)
+    if related.get("city"):
+        _field(card, "city", esc(display_name(related["city"][0], lang)), lang)
+    _field(card, "founded", str(org.founded) if org.founded else None, lang)
+    if org.website:
+        _field(card, "website", link(_domain(org.website), org.website), lang)
+    if org.status:
+        _field(card, "status", status_line(org.status, lang), lang, inline=False)
+    if related.get("initiatives"):
+        _field(card, "initiatives", names_line(related["initiatives"], lang), lang, False)
+    return card
+
+
+def _startup_card(startup: Startup, knowledge: Knowledge, snapshot: Snapshot, lang: str) -> Card:
+    card = Card(display_name(startup, lang), _describe(startup, lang), url=startup.website)
+    _field(card, "sector", esc(startup.sector) if startup.sector else None, lang)
+    related = knowledge.related(startup, snapshot)
+    city = related.get("city", [None])[0]
+    where = startup.hq or (display_name(city, lang) if city else None)
+    _field(card, "hq", esc(where) if where else None, lang)
+    _field(card, "founded", str(startup.founded) if startup.founded else None, lang)
+    if startup.website:
+        _field(card, "website", link(_domain(startup.website), startup.website), lang)
+    if startup.status:
+        _field(card, "status", status_line(startup.status, lang), lang, inline=False)
+    lists = knowledge.lists_of(startup, snapshot)
+    if lists:
+        value = "\n".join(
+            f"• {esc(name)} — {esc(tr('label.as_listed', lang, name=spelled))}"
+            for name, spelled in lists
+        )
+        _field(card, "lists", value, lang, inline=False)
+    if related.get("organizations"):
+        _field(card, "organizations", names_line(related["organizations"], lang), lang, False)
+    if related.get("similar startups"):
+        _field(
+            card, "similar_startups", names_line(related["similar startups"], lang, 6), lang, False
+        )
+    return card
+
+
+# ---------------------------------------------------------------------------- other cards
+
+
+def answer_card(answer: Answer, snapshot: Snapshot, lang: str = "en") -> Card:
+    card = Card(tr("answer.title", lang, question=esc(answer.question)), colour=COLOURS["answer"])
+    if answer.empty:
+        card.description = tr("answer.nothing", lang)
+        return card
+    if answer.figures:
+        lines = [
+            f"**{esc(display_name(hit.owner, lang))}**: {figure_line(hit.figure, lang)}"
+            for hit in answer.figures
+        ]
+        card.description = "\n".join(lines)
+    if answer.hits:
+        lines = []
+        for hit in answer.hits:
+            record = hit.record
+            blurb = localized(record.description, record.description_zh, lang) or ""
+            if len(blurb) > 140:
+                blurb = blurb[:139].rsplit(" ", 1)[0] + ELLIPSIS
+            kind = tr(f"kind.{record.kind}", lang)
+            line = f"**{esc(display_name(record, lang))}** ({kind})"
+            if blurb:
+                line += f" — {esc(blurb)}"
+            lines.append(line)
+        card.add(tr("answer.matches", lang), "\n".join(lines))
+    card.footer = f"data {snapshot.version}"
+    return card
+
+
+def browse_card(
+    records: list[Record],
+    kind: Kind,
+    page: int,
+    per_page: int,
+    lang: str = "en",
+    *,
+    city: str | None = None,
+    sector: str | None = None,
+) -> Card:
+    pages = max(1, -(-len(records) // per_page))
+    page = min(max(page, 0), pages - 1)
+    kinds = tr(f"kinds.{kind.value}", lang)
+    if city:
+        title = tr("browse.title_in", lang, kinds=kinds, city=esc(city))
+    else:
+        title = tr("browse.title", lang, kinds=kinds)
+    if sector:
+        title += f" · {esc(sector)}"
+    chunk = records[page * per_page : (page + 1) * per_page]
+    lines = []
+    for offset, record in enumerate(chunk, start=page * per_page + 1):
+        detail = (
+            getattr(record, "sector", None)
+            or getattr(record, "area", None)
+            or getattr(record, "type", None)
+        )
+        line = f"`{offset:>3}` **{esc(display_name(record, lang))}**"
+        if detail:
+            line += f" — {esc(detail)}"
+        lines.append(line)
+    card = Card(
+        title,
+        "\n".join(lines) or tr("browse.empty", lang),
+        colour=COLOURS[kind],
+        footer=tr("browse.page", lang, page=page + 1, pages=pages, count=len(records)),
+    )
+    return card
+
+
+def not_found_card(query: str, kind: str | None, names: list[str], lang: str = "en") -> Card:
+    if kind:
+        text = tr(
+            "error.not_found_kind", lang, kind=tr(f"kind.{kind}", lang).lower(), query=esc(query)
+        )
+    else:
+        text = tr("error.not_found", lang, query=esc(query))
+    if names:
+        text += "\n" + tr(
+            "error.did_you_mean", lang, names=", ".join(f"**{esc(n)}**" for n in names)
+        )
+    return Card(tr("error.not_found", lang, query=esc(query[:80])), text, colour=COLOURS["error"])
+
+
+def help_card(lang: str = "en") -> Card:
+    keys = ("city", "initiative", "startup", "organization", "ask", "browse", "about")
+    card = Card(tr("help.title", lang), tr("help.intro", lang), colour=COLOURS["info"])
+    card.description += "\n\n" + "\n".join(tr(f"help.{k}", lang) for k in keys)
+    card.add("🛡️", tr("help.moderators", lang) + "\n" + tr("help.admins", lang))
+    return card
+
+
+def about_card(snapshot: Snapshot, version: str, uptime: str, lang: str = "en") -> Card:
+    counts = snapshot.counts()
+    card = Card(tr("about.title", lang), tr("help.intro", lang), colour=COLOURS["info"])
+    card.add(tr("about.version", lang), esc(version), True)
+    card.add(tr("about.data", lang), f"`{snapshot.version}`", True)
+    card.add(tr("about.uptime", lang), esc(uptime), True)
+    card.add(tr("about.counts", lang), tr("about.counts_line", lang, **counts))
+    card.add(tr("about.loaded", lang), f"<t:{int(snapshot.loaded_at.timestamp())}:R>", True)
+    community = snapshot.dataset.community
+    if community and community.links:
+        card.add(
+            tr("about.links", lang),
+            "\n".join(f"• {link(item.label, item.url)}" for item in community.links),
+        )
+    return card
+
+
+def error_card(message: str) -> Card:
+    return Card("⚠️", message, colour=COLOURS["error"])

@@ -1,0 +1,583 @@
+"""The live knowledge: an immutable in-memory snapshot backed by SQLite (with FTS5).
+
+A reload builds the new snapshot aside — parsing, validation and index building run off the
+event loop — writes the difference to SQLite in one transaction, and only then swaps the
+in-memory snapshot in one event-loop step. A reader holding ``store.current`` therefore sees the
+old data or the new, never a mix; a failed reload changes nothing. Reloads are serialized by a
+lock here and by ``BEGIN IMMEDIATE`` across processes.
+
+SQLite also keeps the last good data: a bot that starts with a broken data folder still answers
+from what was loaded before.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from bot.db import check_fts5, migrate, open_db
+from bot.errors import DataProblem, ReloadBusy
+from bot.loader import Dataset, Loader, data_version
+from bot.model import (
+    City,
+    Community,
+    CommunityList,
+    Initiative,
+    Kind,
+    Organization,
+    Record,
+    Source,
+    Startup,
+)
+from bot.search import SearchIndex
+from bot.text import fts_text
+
+log = logging.getLogger(__name__)
+
+MODEL_OF: dict[str, type[Record]] = {
+    "city": City,
+    "initiative": Initiative,
+    "organization": Organization,
+    "startup": Startup,
+}  # type: ignore[dict-item]
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One consistent version of the data and its search index."""
+
+    dataset: Dataset
+    index: SearchIndex
+    loaded_at: dt.datetime
+    loaded_by: str
+
+    @property
+    def version(self) -> str:
+        return self.dataset.version
+
+    def counts(self) -> dict[str, int]:
+        return self.dataset.counts()
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """What a reload did to one record."""
+
+    kind: str
+    id: str
+    name: str
+    action: str  # added / changed / removed
+    fields: tuple[str, ...] = ()
+
+
+@dataclass
+class ReloadReport:
+    """The outcome of a reload or a dry run, for replies and the audit log."""
+
+    outcome: str  # applied / unchanged / rejected / failed / checked
+    version_before: str | None
+    version_after: str | None
+    changes: list[Change] = field(default_factory=list)
+    problems: list[DataProblem] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome in ("applied", "unchanged", "checked")
+
+    def summary(self) -> dict[str, Any]:
+        per_kind: dict[str, dict[str, list[str]]] = {}
+        for change in self.changes:
+            bucket = per_kind.setdefault(change.kind, {"added": [], "changed": [], "removed": []})
+            label = change.name
+            if change.fields:
+                label += f" ({', '.join(change.fields)})"
+            bucket[change.action].append(label)
+        return {"changes": per_kind, "counts": self.counts}
+
+
+def diff(old: Dataset | None, new: Dataset) -> list[Change]:
+    """Records added, changed (with the names of the changed fields) and removed."""
+    changes: list[Change] = []
+    for kind in Kind:
+        before = old.records.get(kind, {}) if old else {}
+        after = new.records.get(kind, {})
+        for rid, rec in after.items():
+            prev = before.get(rid)
+            if prev is None:
+                changes.append(Change(kind.value, rid, rec.name, "added"))
+            elif prev != rec:
+                a, b = prev.model_dump(), rec.model_dump()
+                fields = tuple(sorted(k for k in a.keys() | b.keys() if a.get(k) != b.get(k)))
+                changes.append(Change(kind.value, rid, rec.name, "changed", fields))
+        for rid, rec in before.items():
+            if rid not in after:
+                changes.append(Change(kind.value, rid, rec.name, "removed"))
+    return changes
+
+
+def _fts_row(record: Record) -> tuple[str, str, str, str, str]:
+    """The five indexed columns of a record, normalized (CJK spaced out for FTS5)."""
+    names = " ".join(filter(None, [record.name, record.name_zh, record.id.replace("-", " ")]))
+    extra = [
+        getattr(record, "sector", None),
+        getattr(record, "area", None),
+        getattr(record, "hq", None),
+        getattr(record, "type", None),
+        getattr(record, "vision", None),
+        *getattr(record, "areas", ()),
+    ]
+    status = getattr(record, "status", None)
+    if status is not None:
+        extra.extend([status.state, status.note])
+    description = " ".join(
+        filter(None, [record.description, record.description_zh, *extra, record.notes])
+    )
+    figures = " ".join(
+        " ".join(filter(None, [f.label, f.label_zh, f.unit, f.scope, *f.keywords]))
+        for f in getattr(record, "figures", ())
+    )
+    return (
+        fts_text(names),
+        fts_text(" ".join(record.aliases)),
+        fts_text(" ".join(record.tags)),
+        fts_text(description),
+        fts_text(figures),
+    )
+
+
+class Store:
+    """Owns the database connections, the live snapshot and the reload path."""
+
+    def __init__(
+        self,
+        db_path: str | Path,
+        data_dir: str | Path,
+        *,
+        clock: Callable[[], dt.datetime] = utcnow,
+    ) -> None:
+        self.db_path = str(db_path)
+        self.data_dir = Path(data_dir)
+        self.loader = Loader(self.data_dir)
+        self.clock = clock
+        self._writer: aiosqlite.Connection | None = None
+        self._reader: aiosqlite.Connection | None = None
+        self._current: Snapshot | None = None
+        self._lock = asyncio.Lock()
+        #: Test hook: awaited after the new snapshot is built, before anything is written.
+        self.before_swap: Callable[[], Awaitable[None]] | None = None
+        self.listeners: list[Callable[[Snapshot, ReloadReport], Awaitable[None]]] = []
+
+    # ------------------------------------------------------------------ lifecycle
+
+    async def open(self) -> None:
+        """Connect, migrate, and serve the last good data kept in SQLite (if any)."""
+        check_fts5()
+        self._writer = await open_db(self.db_path)
+        await migrate(self._writer)
+        # An in-memory database exists per connection: share the one (command-line use).
+        memory = self.db_path == ":memory:"
+        self._reader = self._writer if memory else await open_db(self.db_path, readonly=True)
+        restored = await self._restore()
+        if restored is not None:
+            self._current = restored
+            log.info(
+                "serving data %s from %s until the data folder is read",
+                restored.version,
+                self.db_path,
+            )
+
+    async def close(self) -> None:
+        for conn in {id(c): c for c in (self._reader, self._writer) if c is not None}.values():
+            await conn.close()
+        self._reader = self._writer = None
+
+    @property
+    def writer(self) -> aiosqlite.Connection:
+        if self._writer is None:
+            raise RuntimeError("Store.open() was not called")
+        return self._writer
+
+    @property
+    def reader(self) -> aiosqlite.Connection:
+        if self._reader is None:
+            raise RuntimeError("Store.open() was not called")
+        return self._reader
+
+    @property
+    def current(self) -> Snapshot:
+        """The live snapshot. Capture it once per command and use only that."""
+        if self._current is None:
+            raise RuntimeError("no data loaded yet")
+        return self._current
+
+    @property
+    def loaded(self) -> bool:
+        return self._current is not None
+
+    @property
+    def reloading(self) -> bool:
+        return self._lock.locked()
+
+    # ------------------------------------------------------------------ restore
+
+    async def _meta(self, conn: aiosqlite.Connection) -> dict[str, str]:
+        async with conn.execute("SELECT key, value FROM meta") as cur:
+            return {row[0]: row[1] async for row in cur}
+
+    async def stored_version(self) -> str | None:
+        """The data version SQLite holds now (another process may have reloaded it)."""
+        async with self.reader.execute("SELECT value FROM meta WHERE key = 'data_version'") as cur:
+            row = await cur.fetchone()
+        return row[0] if row else None
+
+    async def _restore(self) -> Snapshot | None:
+        meta = await self._meta(self.reader)
+        if "data_version" not in meta:
+            return None
+        async with self.reader.execute("SELECT kind, data FROM record ORDER BY rowid") as cur:
+            rows = await cur.fetchall()
+
+        def build() -> Snapshot:
+            records: dict[Kind, dict[str, Record]] = {kind: {} for kind in Kind}
+            for kind, data in rows:
+                rec = MODEL_OF[kind].model_validate_json(data)
+                records[Kind(kind)][rec.id] = rec
+            extras = json.loads(meta.get("extras", "{}"))
+            dataset = Dataset(
+                records=records,
+                sources={s["url"]: Source.model_validate(s) for s in extras.get("sources", [])},
+                lists={c["id"]: CommunityList.model_validate(c) for c in extras.get("lists", [])},
+                community=Community.model_validate(extras["community"])
+                if extras.get("community")
+                else None,
+                file_hashes=json.loads(meta.get("file_hashes", "{}")),
+                version=meta["data_version"],
+            )
+            index = SearchIndex(dataset.all_records())
+            loaded_at = dt.datetime.fromisoformat(meta.get("loaded_at", utcnow().isoformat()))
+            return Snapshot(dataset, index, loaded_at, meta.get("loaded_by", "unknown"))
+
+        return await asyncio.to_thread(build)
+
+    async def refresh_from_db(self) -> bool:
+        """Adopt data another process (``smartups reload``) wrote; True if it changed."""
+        version = await self.stored_version()
+        if version is None or (self._current and self._current.version == version):
+            return False
+        async with self._lock:
+            restored = await self._restore()
+            if restored is None:
+                return False
+            self._current = restored
+        log.info("picked up data version %s written by another process", restored.version)
+        return True
+
+    # ------------------------------------------------------------------ reload
+
+    async def reload(
+        self,
+        *,
+        actor: str = "system",
+        command: str = "reload",
+        dry_run: bool = False,
+        wait: bool = True,
+        audit: bool = True,
+    ) -> ReloadReport:
+        """Read the data folder, validate it, and (unless ``dry_run``) swap it in atomically."""
+        if not wait and self._lock.locked():
+            raise ReloadBusy("a reload is already running")
+        async with self._lock:
+            return await self._reload_locked(actor, command, dry_run, audit)
+
+    async def _reload_locked(
+        self, actor: str, command: str, dry_run: bool, audit: bool
+    ) -> ReloadReport:
+        started = time.perf_counter()
+        old = self._current
+        before = old.version if old else None
+        outcome = await asyncio.to_thread(self.loader.load)
+        if outcome.dataset is None:
+            report = ReloadReport(
+                "checked" if dry_run and not outcome.problems else "rejected",
+                before,
+                None,
+                problems=outcome.problems,
+                counts=old.counts() if old else {},
+            )
+            report.seconds = time.perf_counter() - started
+            await self._audit(actor, command, report)
+            return report
+        dataset = outcome.dataset
+        changes = diff(old.dataset if old else None, dataset)
+        if old is not None and dataset.version == old.version and not changes:
+            report = ReloadReport(
+                "checked" if dry_run else "unchanged", before, before, counts=dataset.counts()
+            )
+            report.seconds = time.perf_counter() - started
+            if audit and not dry_run:
+                await self._audit(actor, command, report)
+            return report
+        if dry_run:
+            report = ReloadReport(
+                "checked", before, dataset.version, changes, counts=dataset.counts()
+            )
+            report.seconds = time.perf_counter() - started
+            await self._audit(actor, command, report)
+            return report
+        index = await asyncio.to_thread(SearchIndex, dataset.all_records())
+        now = self.clock()
+        snapshot = Snapshot(dataset, index, now, actor)
+        report = ReloadReport("applied", before, dataset.version, changes, counts=dataset.counts())
+        try:
+            if self.before_swap is not None:
+                await self.before_swap()
+            await self._write(
+                dataset, old.dataset if old else None, changes, snapshot, actor, command, report
+            )
+        except Exception as exc:
+            log.exception("reload failed before the swap; version %s stays live", before)
+            report = ReloadReport(
+                "failed",
+                before,
+                dataset.version,
+                changes,
+                counts=old.counts() if old else {},
+                error=f"{type(exc).__name__}: {exc}",
+            )
+            report.seconds = time.perf_counter() - started
+            await self._audit(actor, command, report)
+            return report
+        self._current = snapshot  # the swap: one assignment, one event-loop step
+        report.seconds = time.perf_counter() - started
+        log.info(
+            "data %s -> %s: %d change(s) in %.2fs",
+            before,
+            dataset.version,
+            len(changes),
+            report.seconds,
+        )
+        for listener in list(self.listeners):
+            try:
+                await listener(snapshot, report)
+            except Exception:
+                log.exception("reload listener failed")
+        return report
+
+    async def _write(
+        self,
+        dataset: Dataset,
+        old: Dataset | None,
+        changes: list[Change],
+        snapshot: Snapshot,
+        actor: str,
+        command: str,
+        report: ReloadReport,
+    ) -> None:
+        """Apply the difference to SQLite in one transaction (with its audit row)."""
+        conn = self.writer
+        stale = await self._meta(conn)
+        full = old is None or stale.get("data_version") != (old.version if old else None)
+        await conn.execute("BEGIN IMMEDIATE")
+        try:
+            if full:
+                await conn.execute("DELETE FROM record")
+                await conn.execute("DELETE FROM record_fts")
+                targets = [(k, rid) for k in Kind for rid in dataset.records[k]]
+            else:
+                targets = []
+                for change in changes:
+                    async with conn.execute(
+                        "SELECT rowid FROM record WHERE kind = ? AND id = ?",
+                        (change.kind, change.id),
+                    ) as cur:
+                        row = await cur.fetchone()
+                    if row is not None:
+                        await conn.execute("DELETE FROM record WHERE rowid = ?", (row[0],))
+                        await conn.execute("DELETE FROM record_fts WHERE rowid = ?", (row[0],))
+                    if change.action != "removed":
+                        targets.append((Kind(change.kind), change.id))
+            rows = []
+            fts_rows = []
+            async with conn.execute("SELECT COALESCE(MAX(rowid), 0) FROM record") as cur:
+                next_rowid = (await cur.fetchone())[0] + 1
+            for kind, rid in targets:
+                rec = dataset.records[kind][rid]
+                data = rec.model_dump_json(exclude_none=True)
+                rows.append(
+                    (
+                        next_rowid,
+                        kind.value,
+                        rid,
+                        rec.name,
+                        getattr(rec, "city", None),
+                        getattr(rec, "sector", None),
+                        data,
+                        str(hash(data)),
+                    )
+                )
+                fts_rows.append((next_rowid, *_fts_row(rec)))
+                next_rowid += 1
+            await conn.executemany("INSERT INTO record VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            await conn.executemany(
+                "INSERT INTO record_fts (rowid, name, aliases, tags, description, figures) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                fts_rows,
+            )
+            extras = {
+                "sources": [s.model_dump(exclude_none=True) for s in dataset.sources.values()],
+                "lists": [c.model_dump(exclude_none=True) for c in dataset.lists.values()],
+                "community": dataset.community.model_dump() if dataset.community else None,
+            }
+            meta = {
+                "data_version": dataset.version,
+                "loaded_at": snapshot.loaded_at.isoformat(),
+                "loaded_by": actor,
+                "file_hashes": json.dumps(dataset.file_hashes, sort_keys=True),
+                "extras": json.dumps(extras, ensure_ascii=False),
+            }
+            await conn.executemany(
+                "INSERT INTO meta (key, value) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                list(meta.items()),
+            )
+            await self._insert_audit(conn, actor, command, report)
+            await conn.execute("COMMIT")
+        except BaseException:
+            await conn.execute("ROLLBACK")
+            raise
+
+    async def _insert_audit(
+        self, conn: aiosqlite.Connection, actor: str, command: str, report: ReloadReport
+    ) -> None:
+        await conn.execute(
+            "INSERT INTO data_load (at, actor, command, version_before, version_after, outcome,"
+            " summary, problems) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                self.clock().isoformat(),
+                actor,
+                command,
+                report.version_before,
+                report.version_after,
+                report.outcome,
+                json.dumps(
+                    report.summary() | ({"error": report.error} if report.error else {}),
+                    ensure_ascii=False,
+                ),
+                json.dumps([p.as_dict() for p in report.problems[:200]], ensure_ascii=False),
+            ),
+        )
+
+    async def _audit(self, actor: str, command: str, report: ReloadReport) -> None:
+        """Record an attempt that wrote no data (rejected, unchanged, dry run, failed)."""
+        conn = self.writer
+        try:
+            await conn.execute("BEGIN IMMEDIATE")
+            await self._insert_audit(conn, actor, command, report)
+            await conn.execute("COMMIT")
+        except Exception:
+            log.exception("could not write the audit row")
+            with contextlib.suppress(Exception):
+                await conn.execute("ROLLBACK")
+
+    async def audit_log(self, limit: int = 10) -> list[dict[str, Any]]:
+        """The newest audit rows first."""
+        async with self.reader.execute(
+            "SELECT id, at, actor, command, version_before, version_after, outcome, summary,"
+            " problems FROM data_load ORDER BY id DESC LIMIT ?",
+            (limit,),
+        ) as cur:
+            rows = await cur.fetchall()
+        return [
+            {
+                "id": r[0],
+                "at": r[1],
+                "actor": r[2],
+                "command": r[3],
+                "version_before": r[4],
+                "version_after": r[5],
+                "outcome": r[6],
+                "summary": json.loads(r[7]),
+                "problems": json.loads(r[8]),
+            }
+            for r in rows
+        ]
+
+    # ------------------------------------------------------------------ full text
+
+    async def fulltext(
+        self, terms: list[str], kinds: list[str] | None = None, limit: int = 30
+    ) -> list[tuple[str, str, float]]:
+        """bm25-ranked ``(kind, id, rank)`` for terms; never passes user syntax to MATCH."""
+        expression = match_expression(terms)
+        if not expression:
+            return []
+        sql = (
+            "SELECT r.kind, r.id, bm25(record_fts, 10.0, 8.0, 4.0, 1.0, 3.0) AS rank "
+            "FROM record_fts JOIN record r ON r.rowid = record_fts.rowid "
+            "WHERE record_fts MATCH ?"
+        )
+        params: list[Any] = [expression]
+        if kinds:
+            sql += f" AND r.kind IN ({', '.join('?' * len(kinds))})"
+            params.extend(kinds)
+        sql += " ORDER BY rank LIMIT ?"
+        params.append(limit)
+        try:
+            async with self.reader.execute(sql, params) as cur:
+                return [(row[0], row[1], float(row[2])) async for row in cur]
+        except aiosqlite.OperationalError:
+            log.exception("full-text query failed for %r", expression)
+            return []
+
+
+def match_expression(terms: list[str]) -> str:
+    """Quote every term so FTS5 sees only literal words: OR between terms, CJK as phrases.
+
+    Each token is wrapped in double quotes (inner quotes doubled), so ``NEAR(``, ``-x``,
+    ``name:x`` or ``AND`` are words, not syntax. Latin words of 3+ letters also match as
+    prefixes ("financ" finds "financing").
+    """
+    parts: list[str] = []
+    cjk_run: list[str] = []
+
+    def flush() -> None:
+        if cjk_run:
+            parts.append('"' + " ".join(cjk_run) + '"')
+            cjk_run.clear()
+
+    from bot.text import has_cjk
+
+    for term in terms[:32]:
+        token = fts_text(term)
+        if not token:
+            continue
+        for piece in token.split():
+            if has_cjk(piece):
+                cjk_run.append(piece.replace('"', '""'))
+                continue
+            flush()
+            quoted = '"' + piece.replace('"', '""') + '"'
+            parts.append(quoted + ("*" if len(piece) >= 3 else ""))
+        flush()
+    flush()
+    return " OR ".join(dict.fromkeys(parts))
+
+
+__all__ = ["Change", "ReloadReport", "Snapshot", "Store", "data_version", "diff"]
