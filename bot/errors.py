@@ -65,3 +65,7 @@ class NotFound(SmartUpsError):
 
 class ReloadBusy(SmartUpsError):
     """Another reload is in progress."""
+
+
+class DataNotLoaded(SmartUpsError):
+    """No valid data has been loaded yet (first start with a broken data folder)."""

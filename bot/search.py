@@ -200,6 +200,8 @@ class SearchIndex:
         self._prefix_hits(query, offer, limit)
         if squeezed != query:
             self._prefix_hits(squeezed, offer, limit)
+        if " " in query:
+            self._all_words_hits(query, offer, limit)
         if has_cjk(query):
             self._cjk_hits(squeezed, offer)
         strong = sum(1 for hit in best.values() if hit.score >= 80)
@@ -220,6 +222,20 @@ class SearchIndex:
             leftover = min(len(whole) - len(query), 40) / 40
             score = (94.0 if at_start else 88.0) - 4.0 * leftover
             offer(index, score, "prefix")
+
+    def _all_words_hits(self, query: str, offer, limit: int) -> None:  # type: ignore[no-untyped-def]
+        """Every typed word starts some word of the name: "science park" finds
+        "Hong Kong Science and Technology Parks Corporation"."""
+        typed = query.split()
+        anchor = max(typed, key=len)
+        start = bisect.bisect_left(self._prefix, (anchor, -1))
+        cap = max(limit * 20, 500)
+        for text, index in itertools.islice(self._prefix, start, start + cap):
+            if not text.startswith(anchor):
+                break
+            key_words = self.keys[index].text.split()
+            if all(any(w.startswith(t) for w in key_words) for t in typed):
+                offer(index, 84.0, "words")
 
     def _cjk_hits(self, query: str, offer) -> None:  # type: ignore[no-untyped-def]
         chars = [ch for ch in query if has_cjk(ch)]

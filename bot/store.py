@@ -26,7 +26,7 @@ from typing import Any
 import aiosqlite
 
 from bot.db import check_fts5, migrate, open_db
-from bot.errors import DataProblem, ReloadBusy
+from bot.errors import DataNotLoaded, DataProblem, ReloadBusy
 from bot.loader import Dataset, Loader, data_version
 from bot.model import (
     City,
@@ -224,7 +224,7 @@ class Store:
     def current(self) -> Snapshot:
         """The live snapshot. Capture it once per command and use only that."""
         if self._current is None:
-            raise RuntimeError("no data loaded yet")
+            raise DataNotLoaded("no valid data has been loaded yet")
         return self._current
 
     @property

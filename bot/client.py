@@ -1,0 +1,168 @@
+"""The Discord client: resources injected, cogs discovered, commands synced only when changed.
+
+Everything the cogs use (settings, store, knowledge, clock) hangs off the bot object, so tests
+build a bot with a temporary database and a fake clock and drive it through a fake Discord.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import hashlib
+import json
+import logging
+import pkgutil
+from collections.abc import Callable
+
+import discord
+from discord.ext import commands, tasks
+
+import cogs
+from bot.config import Settings
+from bot.knowledge import Knowledge
+from bot.store import Store, utcnow
+from bot.tree import SmartUpsTree
+
+log = logging.getLogger(__name__)
+
+DB_POLL_SECONDS = 30.0
+
+
+def extension_names() -> list[str]:
+    """Every module in ``cogs/`` that defines ``setup``: no central list to keep in sync."""
+    names = []
+    for module in pkgutil.iter_modules(cogs.__path__, prefix="cogs."):
+        if not module.name.rsplit(".", 1)[-1].startswith("_"):
+            names.append(module.name)
+    return sorted(names)
+
+
+class SmartUpsBot(commands.Bot):
+    """The bot process: owns the store and the background jobs."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        store: Store | None = None,
+        clock: Callable[[], dt.datetime] = utcnow,
+        sync_commands: bool = True,
+    ) -> None:
+        intents = discord.Intents.none()
+        intents.guilds = True
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=intents,
+            tree_cls=SmartUpsTree,
+            allowed_mentions=discord.AllowedMentions.none(),
+            help_command=None,
+        )
+        self.settings = settings
+        self.clock = clock
+        self.store = store or Store(settings.db, settings.data_dir, clock=clock)
+        self.knowledge = Knowledge(self.store)
+        self.started_at = clock()
+        self.sync_commands = sync_commands
+        self.synced: str | None = None
+
+    async def setup_hook(self) -> None:
+        if self.store._writer is None:
+            await self.store.open()
+        report = await self.store.reload(actor="startup", command="startup", audit=False)
+        if not report.ok:
+            for problem in report.problems[:20]:
+                log.error("data: %s", problem)
+            if self.store.loaded:
+                log.error("the data folder has problems; serving the last good data")
+            else:
+                log.error("no valid data yet: commands will say so until a reload succeeds")
+        for name in extension_names():
+            await self.load_extension(name)
+        from bot.i18n_discord import CommandTranslator
+
+        await self.tree.set_translator(CommandTranslator())
+        if self.sync_commands:
+            await self.sync_if_changed()
+        self.watch_database.start()
+
+    async def close(self) -> None:
+        self.watch_database.cancel()
+        await super().close()
+        await self.store.close()
+
+    # ------------------------------------------------------------------ command sync
+
+    async def command_payload(self, guild: discord.abc.Snowflake | None) -> list[dict]:
+        translator = self.tree.translator
+        payload = []
+        for command in self.tree._get_all_commands(guild=guild):
+            if translator is not None:
+                payload.append(await command.get_translated_payload(self.tree, translator))
+            else:
+                payload.append(command.to_dict(self.tree))
+        return payload
+
+    async def sync_if_changed(self) -> bool:
+        """Sync only when the command set differs from the last sync (200 creates/day cap)."""
+        guild = discord.Object(self.settings.dev_guild) if self.settings.dev_guild else None
+        if guild is not None:
+            self.tree.copy_global_to(guild=guild)
+        payload = await self.command_payload(guild)
+        digest = hashlib.sha256(
+            json.dumps(payload, sort_keys=True, default=str).encode()
+        ).hexdigest()[:16]
+        scope = f"commands:{guild.id if guild else 'global'}:{self.application_id}"
+        conn = self.store.writer
+        async with conn.execute("SELECT value FROM meta WHERE key = ?", (scope,)) as cur:
+            row = await cur.fetchone()
+        if row and row[0] == digest:
+            log.info("commands unchanged (%s); not syncing", digest)
+            self.synced = digest
+            return False
+        synced = await self.tree.sync(guild=guild)
+        await conn.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (scope, digest),
+        )
+        log.info("synced %d command(s) to %s", len(synced), guild.id if guild else "all guilds")
+        self.synced = digest
+        return True
+
+    # ------------------------------------------------------------------ background jobs
+
+    @tasks.loop(seconds=DB_POLL_SECONDS)
+    async def watch_database(self) -> None:
+        """Adopt data that `smartups reload` wrote from another process."""
+        try:
+            await self.store.refresh_from_db()
+        except Exception:
+            log.exception("could not check the database for new data")
+
+    @watch_database.before_loop
+    async def _before_watch(self) -> None:
+        await self.wait_until_ready()
+
+    async def on_ready(self) -> None:
+        log.info("connected as %s to %d guild(s)", self.user, len(self.guilds))
+
+
+async def run_bot(settings: Settings) -> int:
+    """Run until stopped; a missing or rejected token is one clear line, never the token."""
+    token = settings.token
+    if not token:
+        print("smartups: DISCORD_TOKEN is not set (see .env.example).")
+        return 2
+    bot = SmartUpsBot(settings)
+    try:
+        async with bot:
+            await bot.start(token)
+    except discord.LoginFailure:
+        print("smartups: Discord rejected DISCORD_TOKEN; reset it in the developer portal.")
+        return 2
+    except discord.PrivilegedIntentsRequired:
+        print("smartups: Discord refused the gateway intents this bot asked for.")
+        return 2
+    except (asyncio.CancelledError, KeyboardInterrupt):
+        pass
+    return 0

@@ -1,0 +1,68 @@
+"""Transformers: a typed name becomes a record, and the same code serves its autocomplete.
+
+A member may submit a value that was never suggested (or a suggestion from a version of the
+data that has since been reloaded), so ``transform`` re-resolves whatever arrives: id, name,
+alias, Chinese name, typo.
+"""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+
+from bot.i18n import lang_of
+from bot.knowledge import Knowledge
+from bot.model import Kind, Record
+from bot.render import display_name
+
+CHOICE_MAX = 25
+CHOICE_NAME_MAX = 100
+CHOICE_VALUE_MAX = 100
+
+
+def choice_name(text: str) -> str:
+    """A choice label within Discord's 1-100 characters."""
+    text = " ".join(text.split()) or "?"
+    return text if len(text) <= CHOICE_NAME_MAX else text[: CHOICE_NAME_MAX - 1] + "…"
+
+
+def knowledge_of(interaction: discord.Interaction) -> Knowledge:
+    return interaction.client.knowledge  # type: ignore[attr-defined,no-any-return]
+
+
+class RecordTransformer(app_commands.Transformer):
+    """Resolves one kind of record; suggests names as the member types."""
+
+    def __init__(self, kind: Kind) -> None:
+        self.kind = kind
+
+    @property
+    def type(self) -> discord.AppCommandOptionType:
+        return discord.AppCommandOptionType.string
+
+    async def transform(self, interaction: discord.Interaction, value: str) -> Record:
+        return knowledge_of(interaction).resolve(self.kind, value)
+
+    async def autocomplete(  # type: ignore[override]
+        self, interaction: discord.Interaction, value: str
+    ) -> list[app_commands.Choice[str]]:
+        knowledge = knowledge_of(interaction)
+        if not knowledge.store.loaded:
+            return []
+        lang = lang_of(interaction.locale)
+        hits = knowledge.complete(self.kind, value, limit=CHOICE_MAX)
+        choices = []
+        for hit in hits:
+            label = display_name(hit.record, lang)
+            if hit.matched not in ("name", "list") and hit.label not in label:
+                label = f"{label} ({hit.label})"
+            choices.append(
+                app_commands.Choice(name=choice_name(label), value=hit.record.id[:CHOICE_VALUE_MAX])
+            )
+        return choices
+
+
+CityArg = app_commands.Transform[Record, RecordTransformer(Kind.CITY)]
+InitiativeArg = app_commands.Transform[Record, RecordTransformer(Kind.INITIATIVE)]
+OrganizationArg = app_commands.Transform[Record, RecordTransformer(Kind.ORGANIZATION)]
+StartupArg = app_commands.Transform[Record, RecordTransformer(Kind.STARTUP)]

@@ -1,0 +1,100 @@
+"""The command tree: one place that answers every failure of every command.
+
+Whatever goes wrong, the member gets a short ephemeral reply (never "The application did not
+respond"), and unexpected errors are logged with the command, the user and the options.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from typing import Any
+
+import discord
+from discord import app_commands
+
+from bot.errors import DataNotLoaded, NotFound, ReloadBusy
+from bot.i18n import lang_of, tr
+from bot.permissions import Level, MissingLevel
+from bot.render import error_card, not_found_card, to_embed
+
+log = logging.getLogger(__name__)
+
+
+def describe_options(interaction: discord.Interaction) -> dict[str, Any]:
+    """The options the member gave, flattened for a log line."""
+    data: dict[str, Any] = interaction.data or {}  # type: ignore[assignment]
+    found: dict[str, Any] = {}
+
+    def walk(options: list[dict[str, Any]], prefix: str = "") -> None:
+        for option in options:
+            name = prefix + option.get("name", "?")
+            if "options" in option:
+                walk(option["options"], name + " ")
+            else:
+                found[name] = option.get("value")
+
+    walk(data.get("options", []))
+    return found
+
+
+async def reply_ephemeral(interaction: discord.Interaction, embed: discord.Embed) -> None:
+    """Reply or follow up, whichever the interaction still allows."""
+    try:
+        if interaction.response.is_done():
+            await interaction.followup.send(embed=embed, ephemeral=True)
+        else:
+            await interaction.response.send_message(embed=embed, ephemeral=True)
+    except discord.HTTPException as exc:
+        log.warning("could not send the error reply: %s", exc)
+
+
+class SmartUpsTree(app_commands.CommandTree):
+    """Command tree with the one error handler."""
+
+    async def on_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError
+    ) -> None:
+        if interaction.type is discord.InteractionType.autocomplete:
+            log.exception("autocomplete failed", exc_info=error)
+            if not interaction.response.is_done():
+                with contextlib.suppress(discord.HTTPException):
+                    await interaction.response.autocomplete([])
+            return
+        lang = lang_of(interaction.locale)
+        cause: BaseException = error
+        if isinstance(error, app_commands.TransformerError | app_commands.CommandInvokeError):
+            cause = error.__cause__ or getattr(error, "original", error)
+        if isinstance(cause, NotFound):
+            card = not_found_card(cause.query, cause.kind, cause.suggestions[:5], lang)
+            await reply_ephemeral(interaction, to_embed(card))
+            return
+        if isinstance(cause, MissingLevel):
+            key = "permission.admin" if cause.needed >= Level.ADMIN else "permission.moderator"
+            message = tr("error.missing_permission", lang, permission=tr(key, lang))
+        elif isinstance(cause, app_commands.MissingPermissions):
+            names = ", ".join(p.replace("_", " ").title() for p in cause.missing_permissions)
+            message = tr("error.missing_permission", lang, permission=names)
+        elif isinstance(cause, app_commands.NoPrivateMessage):
+            message = "This command works in a server only."
+        elif isinstance(cause, app_commands.CommandOnCooldown):
+            message = tr("error.cooldown", lang, seconds=f"{cause.retry_after:.0f}")
+        elif isinstance(cause, ReloadBusy):
+            message = str(cause)
+        elif isinstance(cause, DataNotLoaded):
+            message = tr("error.data_unavailable", lang)
+        elif isinstance(cause, app_commands.CheckFailure):
+            message = str(cause) or tr("error.unexpected", lang)
+        else:
+            command = interaction.command.qualified_name if interaction.command else "?"
+            log.error(
+                "command /%s failed for user %s (%s) in guild %s with options %r",
+                command,
+                interaction.user,
+                interaction.user.id,
+                interaction.guild_id,
+                describe_options(interaction),
+                exc_info=cause,
+            )
+            message = tr("error.unexpected", lang)
+        await reply_ephemeral(interaction, to_embed(error_card(message)))

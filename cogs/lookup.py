@@ -1,0 +1,129 @@
+"""Member commands: /city, /initiative, /startup, /organization, /ask, /browse.
+
+Each command parses its options, calls :mod:`bot.answers` and sends the card; the lookups,
+ranking and rendering live in ``bot/``.
+"""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot import answers
+from bot.i18n import lang_of
+from bot.model import Kind, Record
+from bot.paginator import Paginator
+from bot.render import record_card, to_embed
+from bot.transformers import (
+    CityArg,
+    InitiativeArg,
+    OrganizationArg,
+    StartupArg,
+    choice_name,
+    knowledge_of,
+)
+
+KIND_CHOICES = [
+    app_commands.Choice(name="startups", value="startup"),
+    app_commands.Choice(name="cities", value="city"),
+    app_commands.Choice(name="initiatives", value="initiative"),
+    app_commands.Choice(name="organizations", value="organization"),
+]
+
+
+class Lookup(commands.Cog):
+    """Answers about records and free questions."""
+
+    def __init__(self, bot: commands.Bot) -> None:
+        self.bot = bot
+
+    async def _show(self, interaction: discord.Interaction, record: Record) -> None:
+        knowledge = knowledge_of(interaction)
+        snapshot = knowledge.snapshot
+        card = record_card(record, knowledge, snapshot, lang_of(interaction.locale))
+        await interaction.response.send_message(embed=to_embed(card))
+
+    @app_commands.command(
+        name="city", description="A city's smart-city figures, initiatives and startups"
+    )
+    @app_commands.describe(name="City name, e.g. Hong Kong or 台北")
+    async def city(self, interaction: discord.Interaction, name: CityArg) -> None:
+        await self._show(interaction, name)
+
+    @app_commands.command(name="initiative", description="One smart-city initiative")
+    @app_commands.describe(name="Initiative name, e.g. smart lampposts")
+    async def initiative(self, interaction: discord.Interaction, name: InitiativeArg) -> None:
+        await self._show(interaction, name)
+
+    @app_commands.command(name="startup", description="A startup's profile")
+    @app_commands.describe(name="Startup name, e.g. Lalamove or 橋彼道")
+    async def startup(self, interaction: discord.Interaction, name: StartupArg) -> None:
+        await self._show(interaction, name)
+
+    @app_commands.command(
+        name="organization", description="An ecosystem body: agency, park, association"
+    )
+    @app_commands.describe(name="Organization name, e.g. HKSTP or InvestHK")
+    async def organization(self, interaction: discord.Interaction, name: OrganizationArg) -> None:
+        await self._show(interaction, name)
+
+    @app_commands.command(
+        name="ask", description="Ask a question about the cities, startups and initiatives"
+    )
+    @app_commands.describe(question="e.g. How many free Wi-Fi hotspots does Hong Kong have?")
+    async def ask(
+        self, interaction: discord.Interaction, question: app_commands.Range[str, 1, 500]
+    ) -> None:
+        card = await answers.ask(knowledge_of(interaction), question, lang_of(interaction.locale))
+        await interaction.response.send_message(embed=to_embed(card))
+
+    @app_commands.command(
+        name="browse", description="List startups, cities, initiatives or organizations"
+    )
+    @app_commands.describe(
+        kind="What to list", city="Only records of this city", sector="Only this sector or tag"
+    )
+    @app_commands.choices(kind=KIND_CHOICES)
+    async def browse(
+        self,
+        interaction: discord.Interaction,
+        kind: app_commands.Choice[str],
+        city: app_commands.Range[str, 1, 100] | None = None,
+        sector: app_commands.Range[str, 1, 100] | None = None,
+    ) -> None:
+        lang = lang_of(interaction.locale)
+        pages = answers.browse(knowledge_of(interaction), Kind(kind.value), city, sector, lang)
+        if len(pages) == 1:
+            await interaction.response.send_message(embed=to_embed(pages[0]))
+            return
+        view = Paginator(pages, interaction.user.id, lang)
+        view.message_interaction = interaction
+        await interaction.response.send_message(embed=view.embed(), view=view)
+
+    @browse.autocomplete("city")
+    async def _city_choices(
+        self, interaction: discord.Interaction, value: str
+    ) -> list[app_commands.Choice[str]]:
+        knowledge = knowledge_of(interaction)
+        if not knowledge.store.loaded:
+            return []
+        hits = knowledge.complete(Kind.CITY, value, limit=25)
+        return [
+            app_commands.Choice(name=choice_name(h.record.name), value=h.record.id) for h in hits
+        ]
+
+    @browse.autocomplete("sector")
+    async def _sector_choices(
+        self, interaction: discord.Interaction, value: str
+    ) -> list[app_commands.Choice[str]]:
+        knowledge = knowledge_of(interaction)
+        if not knowledge.store.loaded:
+            return []
+        needle = value.casefold().strip()
+        sectors = [s for s in knowledge.sectors() if needle in s.casefold()]
+        return [app_commands.Choice(name=choice_name(s), value=s[:100]) for s in sectors[:25]]
+
+
+async def setup(bot: commands.Bot) -> None:
+    await bot.add_cog(Lookup(bot))
