@@ -8,6 +8,7 @@ cutting cleanly with a visible ellipsis, and :func:`to_text` turns it into plain
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ import discord
 from bot.i18n import tr
 from bot.knowledge import Answer, Knowledge
 from bot.model import City, Figure, Initiative, Kind, Organization, Record, Startup, Status
-from bot.store import Snapshot
+from bot.store import ReloadReport, Snapshot
 
 # Discord's limits (see shared/NOTES.md): a message over any of them is rejected with HTTP 400.
 TITLE_MAX = 256
@@ -491,3 +492,93 @@ def about_card(snapshot: Snapshot, version: str, uptime: str, lang: str = "en") 
 
 def error_card(message: str) -> Card:
     return Card("⚠️", message, colour=COLOURS["error"])
+
+
+# ---------------------------------------------------------------------------- admin cards
+
+PROBLEMS_SHOWN = 15
+
+
+def reload_card(report: ReloadReport, lang: str = "en") -> Card:
+    """What a reload or dry run did: the change summary, or every problem (cut to fit)."""
+    before, after = report.version_before or "—", report.version_after or "—"
+    if report.problems:
+        shown = report.problems[:PROBLEMS_SHOWN]
+        lines = [
+            f"`{esc(p.file)}:{p.line}:{p.column}` {esc(p.field)}: {esc(p.found)}; "
+            f"expected {esc(p.expected)}"
+            for p in shown
+        ]
+        rest = len(report.problems) - len(shown)
+        if rest > 0:
+            lines.append(tr("label.more", lang, count=rest))
+        return Card(
+            tr("data.rejected", lang, count=len(report.problems)),
+            "\n".join(lines),
+            colour=COLOURS["error"],
+            footer=tr("data.still_serving", lang, version=before),
+        )
+    if report.outcome == "failed":
+        return Card(
+            tr("data.failed", lang),
+            esc(report.error or ""),
+            colour=COLOURS["error"],
+            footer=tr("data.still_serving", lang, version=before),
+        )
+    title = tr(f"data.outcome.{report.outcome}", lang)
+    card = Card(title, f"`{before}` → `{after}` · {report.seconds:.2f} s", colour=COLOURS["answer"])
+    summary = report.summary()["changes"]
+    if not summary:
+        card.description += "\n" + tr("data.no_changes", lang)
+    for kind, actions in summary.items():
+        lines = []
+        for action in ("added", "changed", "removed"):
+            names = actions[action]
+            if names:
+                shown = ", ".join(esc(n) for n in names[:20])
+                if len(names) > 20:
+                    shown += " " + tr("label.more", lang, count=len(names) - 20)
+                lines.append(f"**{tr(f'data.{action}', lang)}** ({len(names)}): {shown}")
+        card.add(tr(f"kinds.{kind}", lang), "\n".join(lines))
+    counts = report.counts
+    if counts:
+        card.footer = tr(
+            "about.counts_line",
+            lang,
+            **{k: counts.get(k, 0) for k in ("city", "initiative", "organization", "startup")},
+        )
+    return card
+
+
+def data_status_card(snapshot: Snapshot, reloading: bool, lang: str = "en") -> Card:
+    card = Card(tr("data.status_title", lang), colour=COLOURS["info"])
+    card.add(tr("about.data", lang), f"`{snapshot.version}`", True)
+    card.add(tr("about.loaded", lang), f"<t:{int(snapshot.loaded_at.timestamp())}:F>", True)
+    card.add(tr("data.loaded_by", lang), esc(snapshot.loaded_by), True)
+    card.add(tr("about.counts", lang), tr("about.counts_line", lang, **snapshot.counts()))
+    if reloading:
+        card.description = tr("data.reloading", lang)
+    return card
+
+
+def audit_card(rows: list[dict], lang: str = "en") -> Card:
+    lines = []
+    for row in rows:
+        when = row["at"]
+        with contextlib.suppress(ValueError):
+            when = f"<t:{int(dt.datetime.fromisoformat(row['at']).timestamp())}:f>"
+        versions = f"`{row['version_before'] or '—'}` → `{row['version_after'] or '—'}`"
+        changes = row["summary"].get("changes", {})
+        counted = sum(len(v) for actions in changes.values() for v in actions.values())
+        extra = f" · {counted} change(s)" if counted else ""
+        if row["problems"]:
+            extra += f" · {len(row['problems'])} problem(s)"
+        lines.append(
+            f"{when} **{esc(row['outcome'])}** {esc(row['command'])} by {esc(row['actor'])} "
+            f"{versions}{extra}"
+        )
+    return Card(
+        tr("data.history_title", lang),
+        "\n".join(lines) or tr("data.history_empty", lang),
+        colour=COLOURS["info"],
+    )

@@ -1,0 +1,74 @@
+"""Admin commands: /data reload, /data validate, /data status, /data history.
+
+The work (reading, validating, swapping, auditing) is :meth:`bot.store.Store.reload`; this cog
+checks the admin level, defers (a reload may take longer than Discord's 3 seconds) and renders.
+"""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.i18n import lang_of
+from bot.permissions import Level, require
+from bot.render import audit_card, data_status_card, reload_card, to_embed
+
+
+def actor(interaction: discord.Interaction) -> str:
+    return f"{interaction.user} ({interaction.user.id})"
+
+
+@app_commands.guild_only()
+@app_commands.default_permissions(administrator=True)
+class DataAdmin(
+    commands.GroupCog, group_name="data", group_description="Admin: the knowledge base"
+):
+    """Live updates of the YAML knowledge, with an audit trail."""
+
+    def __init__(self, bot: commands.Bot) -> None:
+        self.bot = bot
+        super().__init__()
+
+    @property
+    def store(self):  # type: ignore[no-untyped-def]
+        return self.bot.store  # type: ignore[attr-defined]
+
+    @app_commands.command(name="reload", description="Re-read the data folder and swap it in")
+    @require(Level.ADMIN)
+    async def reload(self, interaction: discord.Interaction) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        report = await self.store.reload(actor=actor(interaction), command="/data reload")
+        await interaction.followup.send(
+            embed=to_embed(reload_card(report, lang_of(interaction.locale))), ephemeral=True
+        )
+
+    @app_commands.command(name="validate", description="Check the data folder without swapping")
+    @require(Level.ADMIN)
+    async def validate(self, interaction: discord.Interaction) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        report = await self.store.reload(
+            actor=actor(interaction), command="/data validate", dry_run=True
+        )
+        await interaction.followup.send(
+            embed=to_embed(reload_card(report, lang_of(interaction.locale))), ephemeral=True
+        )
+
+    @app_commands.command(name="status", description="Data version, who loaded it, counts")
+    @require(Level.ADMIN)
+    async def status(self, interaction: discord.Interaction) -> None:
+        card = data_status_card(
+            self.store.current, self.store.reloading, lang_of(interaction.locale)
+        )
+        await interaction.response.send_message(embed=to_embed(card), ephemeral=True)
+
+    @app_commands.command(name="history", description="The audit log of data loads")
+    @require(Level.ADMIN)
+    async def history(self, interaction: discord.Interaction) -> None:
+        rows = await self.store.audit_log(limit=15)
+        card = audit_card(rows, lang_of(interaction.locale))
+        await interaction.response.send_message(embed=to_embed(card), ephemeral=True)
+
+
+async def setup(bot: commands.Bot) -> None:
+    await bot.add_cog(DataAdmin(bot))
