@@ -64,6 +64,7 @@ class SmartUpsBot(commands.Bot):
         self.started_at = clock()
         self.sync_commands = sync_commands
         self.synced: str | None = None
+        self._watcher_task: asyncio.Task[None] | None = None
 
     async def setup_hook(self) -> None:
         if self.store._writer is None:
@@ -84,9 +85,15 @@ class SmartUpsBot(commands.Bot):
         if self.sync_commands:
             await self.sync_if_changed()
         self.watch_database.start()
+        if self.settings.watch_data:
+            from bot.watcher import DataWatcher
+
+            self._watcher_task = asyncio.create_task(DataWatcher(self.store).run())
 
     async def close(self) -> None:
         self.watch_database.cancel()
+        if self._watcher_task is not None:
+            self._watcher_task.cancel()
         await super().close()
         await self.store.close()
 
