@@ -143,7 +143,7 @@ class SearchIndex:
             self._prefix.append((" ".join(parts[start:]), index))
         if " " in key.text:
             self._prefix.append((compact(key.text), index))
-        for word in set(words(key.text)):
+        for word in {stem(w) for w in words(key.text)}:
             if has_cjk(word):
                 continue
             postings = self._word_keys.setdefault(word, [])
@@ -257,25 +257,41 @@ class SearchIndex:
             else:
                 offer(index, 70.0, "chinese")
 
-    def _fuzzy_candidates(self, query: str) -> list[int]:
-        if len(self.keys) <= FULL_SCAN_KEYS:
-            return list(range(len(self.keys)))
+    def _word_matches(self, query: str) -> tuple[dict[int, int], int]:
+        """Keys sharing words with the query up to one typo each: key -> words matched.
+
+        Both sides are reduced to one-deletion variants of their (singular) words, so a
+        dropped, added, swapped or wrong letter, or a plural, still meets its word.
+        """
+        typed = [stem(w) for w in words(query) if not has_cjk(w) and len(w) >= 3]
+        typed = [w for w in typed if w not in STOPWORDS]
         found: dict[int, int] = {}
-        for word in words(query):
-            if has_cjk(word) or len(word) < 3:
-                continue
+        for word in dict.fromkeys(typed):
             similar = {word} if word in self._word_keys else set()
-            for variant in _deletions(word):
+            for variant in (*_deletions(word), word):
                 similar.update(self._deletes.get(variant, ()))
+            matched: set[int] = set()
             for other in similar:
-                for index in self._word_keys.get(other, ()):
-                    found[index] = found.get(index, 0) + 1
-        if len(found) <= MAX_FUZZY_CANDIDATES:
-            return list(found)
-        return heapq.nlargest(MAX_FUZZY_CANDIDATES, found, key=found.__getitem__)
+                matched.update(self._word_keys.get(other, ()))
+            for index in matched:
+                found[index] = found.get(index, 0) + 1
+        return found, len(set(typed))
 
     def _fuzzy_hits(self, query: str, offer, limit: int) -> None:  # type: ignore[no-untyped-def]
-        candidates = self._fuzzy_candidates(query)
+        found, wanted = self._word_matches(query)
+        if wanted and found:
+            if len(found) > MAX_FUZZY_CANDIDATES:
+                top = heapq.nlargest(MAX_FUZZY_CANDIDATES, found, key=found.__getitem__)
+                found = {index: found[index] for index in top}
+            for index, count in found.items():
+                if count == wanted:
+                    offer(index, 72.0 + 6.0 * min(wanted, 3) / 3, "typo")
+                elif wanted >= 2 and count * 2 >= wanted:
+                    offer(index, 55.0 + 10.0 * count / wanted, "typo")
+        if len(self.keys) <= FULL_SCAN_KEYS:
+            candidates: list[int] = list(range(len(self.keys)))
+        else:
+            candidates = list(found)
         if not candidates:
             return
         choices = {index: self.keys[index].text for index in candidates}
@@ -332,6 +348,13 @@ class SearchIndex:
 
     def cities(self) -> list[City]:
         return [self.records[n] for n in self.by_kind[Kind.CITY]]  # type: ignore[misc]
+
+
+def stem(word: str) -> str:
+    """A crude singular: 'lampposts' -> 'lamppost' (enough to meet plurals in typo matching)."""
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
 
 
 def _deletions(word: str) -> set[str]:
