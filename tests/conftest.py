@@ -1,5 +1,6 @@
 """Shared fixtures: real YAML files in a temporary folder, a real SQLite file."""
 
+
 from __future__ import annotations
 
 import textwrap
@@ -10,6 +11,8 @@ import pytest
 
 from bot.knowledge import Knowledge
 from bot.store import Store
+
+pytest_plugins = ["tests.fakediscord.fixtures"]
 
 REPO = Path(__file__).resolve().parent.parent
 DATA_DIR = REPO / "data"

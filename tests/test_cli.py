@@ -88,7 +88,7 @@ async def test_local_session_commands(store: Store) -> None:
     assert "Startups in Hong Kong" in await session.handle("/browse startup city:hk")
     assert "/startup" in await session.handle("/help")
     assert "LinkedIn group" in await session.handle("/about")
-    assert "Did you mean" in await session.handle("/startup lalamov zz")
+    assert "Did you mean: Lalamove" in await session.handle("/city lalamove")
     assert "Unknown command" in await session.handle("/frobnicate")
     assert await session.handle("/quit") is None
 
