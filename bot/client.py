@@ -12,6 +12,7 @@ import hashlib
 import json
 import logging
 import pkgutil
+import weakref
 from collections.abc import Callable
 
 import discord
@@ -65,6 +66,8 @@ class SmartUpsBot(commands.Bot):
         self.sync_commands = sync_commands
         self.synced: str | None = None
         self._watcher_task: asyncio.Task[None] | None = None
+        #: Views with timeouts: discord.py's close() leaves their timers running otherwise.
+        self.live_views: weakref.WeakSet[discord.ui.View] = weakref.WeakSet()
 
     async def setup_hook(self) -> None:
         if self.store._writer is None:
@@ -91,6 +94,8 @@ class SmartUpsBot(commands.Bot):
             self._watcher_task = asyncio.create_task(DataWatcher(self.store).run())
 
     async def close(self) -> None:
+        for view in list(self.live_views):
+            view.stop()
         self.watch_database.cancel()
         if self._watcher_task is not None:
             self._watcher_task.cancel()

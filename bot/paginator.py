@@ -22,9 +22,9 @@ class Paginator(discord.ui.View):
     """A view that flips through ``pages`` for ``owner_id`` only."""
 
     def __init__(
-        self, pages: list[Card], owner_id: int, lang: str = "en", timeout: float = PAGE_TIMEOUT
+        self, pages: list[Card], owner_id: int, lang: str = "en", timeout: float | None = None
     ) -> None:
-        super().__init__(timeout=timeout)
+        super().__init__(timeout=timeout or PAGE_TIMEOUT)
         self.pages = pages
         self.owner_id = owner_id
         self.lang = lang

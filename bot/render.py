@@ -57,6 +57,11 @@ def esc(text: object) -> str:
     return value.replace("@", "@\u200b")
 
 
+def defuse(text: str) -> str:
+    """For places without markdown (titles, footers, choices): only break mention syntax."""
+    return text.replace("@\u200b", "@").replace("@", "@\u200b")
+
+
 def link(label: str, url: str) -> str:
     """A masked link whose label is escaped and whose URL cannot close the markdown early."""
     safe_url = url.replace(" ", "%20").replace(")", "%29").replace("(", "%28").replace(">", "%3E")
@@ -82,6 +87,21 @@ class Card:
     def add(self, name: str, value: str, inline: bool = False) -> None:
         if value and value.strip():
             self.fields.append((name, value, inline))
+
+    def add_lines(self, name: str, lines: list[str]) -> None:
+        """Add lines under one heading, continuing in further fields rather than cutting one."""
+        chunk: list[str] = []
+        size = 0
+        first = True
+        for line in lines:
+            line = fit(line, FIELD_VALUE_MAX)
+            if chunk and size + len(line) + 1 > FIELD_VALUE_MAX:
+                self.add(name if first else f"{name} ({tr('label.continued')})", "\n".join(chunk))
+                first, chunk, size = False, [], 0
+            chunk.append(line)
+            size += len(line) + 1
+        if chunk:
+            self.add(name if first else f"{name} ({tr('label.continued')})", "\n".join(chunk))
 
 
 # ---------------------------------------------------------------------------- fitting
@@ -119,7 +139,7 @@ def fit(text: str, limit: int) -> str:
 
 def to_embed(card: Card) -> discord.Embed:
     """A Discord embed of the card that satisfies every size limit."""
-    title = fit(card.title, TITLE_MAX)
+    title = fit(defuse(card.title), TITLE_MAX)
     description = fit(card.description, DESCRIPTION_MAX) if card.description else None
     fields = [
         (fit(name, FIELD_NAME_MAX), fit(value, FIELD_VALUE_MAX), inline)
@@ -128,8 +148,8 @@ def to_embed(card: Card) -> discord.Embed:
     if len(fields) > FIELDS_MAX:
         dropped = len(fields) - (FIELDS_MAX - 1)
         fields = [*fields[: FIELDS_MAX - 1], (ELLIPSIS, tr("label.more", count=dropped), False)]
-    footer = fit(card.footer, FOOTER_MAX) if card.footer else None
-    author = fit(card.author, AUTHOR_MAX) if card.author else None
+    footer = fit(defuse(card.footer), FOOTER_MAX) if card.footer else None
+    author = fit(defuse(card.author), AUTHOR_MAX) if card.author else None
 
     def total() -> int:
         return (
@@ -258,13 +278,13 @@ def names_line(records: list[Record], lang: str = "en", limit: int = 12) -> str:
     return shown
 
 
-def sources_block(urls: list[str], snapshot: Snapshot, lang: str = "en") -> str:
+def sources_lines(urls: list[str], snapshot: Snapshot) -> list[str]:
     lines = []
     for url in urls:
         source = snapshot.dataset.sources.get(url)
         title = source.title if source else _domain(url)
         lines.append(f"• {link(title, url)}")
-    return "\n".join(lines)
+    return lines
 
 
 def _domain(url: str) -> str:
@@ -294,7 +314,7 @@ def record_card(record: Record, knowledge: Knowledge, snapshot: Snapshot, lang: 
     if record.aliases:
         _field(card, "aliases", esc(", ".join(record.aliases)), lang, inline=False)
     if record.sources:
-        _field(card, "sources", sources_block(record.sources, snapshot, lang), lang, inline=False)
+        card.add_lines(tr("label.sources", lang), sources_lines(record.sources, snapshot))
     card.footer = f"id: {record.id} · data {snapshot.version}"
     return card
 
@@ -309,7 +329,7 @@ def _city_card(city: City, knowledge: Knowledge, snapshot: Snapshot, lang: str) 
     if city.vision:
         _field(card, "vision", esc(city.vision), lang, inline=False)
     if city.figures:
-        _field(card, "figures", "\n".join(figure_line(f, lang) for f in city.figures), lang, False)
+        card.add_lines(tr("label.figures", lang), [figure_line(f, lang) for f in city.figures])
     if city.areas:
         _field(card, "areas", esc(", ".join(city.areas)), lang, inline=False)
     related = knowledge.related(city, snapshot)
@@ -328,7 +348,7 @@ def _initiative_card(item: Initiative, knowledge: Knowledge, snapshot: Snapshot,
     if item.status:
         _field(card, "status", status_line(item.status, lang), lang, inline=False)
     if item.figures:
-        _field(card, "figures", "\n".join(figure_line(f, lang) for f in item.figures), lang, False)
+        card.add_lines(tr("label.figures", lang), [figure_line(f, lang) for f in item.figures])
     if related.get("organizations"):
         _field(card, "organizations", names_line(related["organizations"], lang), lang, False)
     return card

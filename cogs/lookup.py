@@ -99,6 +99,7 @@ class Lookup(commands.Cog):
             return
         view = Paginator(pages, interaction.user.id, lang)
         view.message_interaction = interaction
+        self.bot.live_views.add(view)  # type: ignore[attr-defined]
         await interaction.response.send_message(embed=view.embed(), view=view)
 
     @browse.autocomplete("city")
