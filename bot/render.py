@@ -602,3 +602,120 @@ def audit_card(rows: list[dict], lang: str = "en") -> Card:
         "\n".join(lines) or tr("data.history_empty", lang),
         colour=COLOURS["info"],
     )
+
+
+# ---------------------------------------------------------------------------- spotlight cards
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def spotlight_card(
+    startup: Startup, knowledge: Knowledge, snapshot: Snapshot, lang: str = "en"
+) -> Card:
+    """The weekly feature: one startup's story, styled as a post rather than a data dump."""
+    name = display_name(startup, lang)
+    card = Card(
+        tr("spotlight.post_title", lang, name=name),
+        colour=COLOURS["spotlight"],
+        url=startup.website,
+        author=tr("spotlight.post_author", lang),
+    )
+    facts = []
+    if startup.sector:
+        facts.append(esc(startup.sector))
+    related = knowledge.related(startup, snapshot)
+    city = related.get("city", [None])[0]
+    if startup.hq or city:
+        facts.append(esc(startup.hq or display_name(city, lang)))
+    if startup.founded:
+        facts.append(tr("spotlight.since", lang, year=startup.founded))
+    lead = f"**{' · '.join(facts)}**\n\n" if facts else ""
+    card.description = lead + _describe(startup, lang)
+    if startup.website:
+        card.add(tr("label.website", lang), link(_domain(startup.website), startup.website), True)
+    if startup.status:
+        card.add(tr("label.status", lang), status_line(startup.status, lang), False)
+    lists = knowledge.lists_of(startup, snapshot)
+    if lists:
+        card.add(
+            tr("label.lists", lang),
+            "\n".join(
+                f"• {esc(list_name)} — {esc(tr('label.as_listed', lang, name=spelled))}"
+                for list_name, spelled in lists
+            ),
+        )
+    if related.get("organizations"):
+        card.add(tr("label.organizations", lang), names_line(related["organizations"], lang))
+    if related.get("similar startups"):
+        card.add(
+            tr("label.similar_startups", lang), names_line(related["similar startups"], lang, 6)
+        )
+    if startup.sources:
+        card.add_lines(tr("label.sources", lang), sources_lines(startup.sources[:5], snapshot))
+    card.footer = tr("spotlight.post_footer", lang, id=startup.id)
+    return card
+
+
+def _when(moment: dt.datetime | None, style: str = "F") -> str:
+    return f"<t:{int(moment.timestamp())}:{style}>" if moment else "—"
+
+
+def spotlight_status_card(
+    schedule: object, names: dict[str, str], total: int, lang: str = "en"
+) -> Card:
+    """Where and when the spotlight posts, who is next and how the last post went."""
+    s = schedule  # bot.spotlight.models.Schedule (kept loose: render stays import-light)
+    card = Card(tr("spotlight.status_title", lang), colour=COLOURS["spotlight"])
+    weekday = tr(f"weekday.{WEEKDAYS[s.weekday]}", lang)  # type: ignore[attr-defined]
+    card.add(tr("spotlight.channel", lang), f"<#{s.channel_id}>", True)  # type: ignore[attr-defined]
+    card.add(
+        tr("spotlight.when", lang),
+        f"{weekday} {s.time.strftime('%H:%M')} ({esc(s.timezone)})",  # type: ignore[attr-defined]
+        True,
+    )
+    if s.paused:  # type: ignore[attr-defined]
+        card.add(tr("spotlight.next_post", lang), tr("spotlight.paused", lang), True)
+    else:
+        nxt = s.next_slot  # type: ignore[attr-defined]
+        card.add(tr("spotlight.next_post", lang), f"{_when(nxt)} ({_when(nxt, 'R')})", True)
+    upcoming = names.get("__upcoming__")
+    if upcoming:
+        card.add(tr("spotlight.next_startup", lang), esc(upcoming), True)
+    featured = len(s.featured_this_cycle)  # type: ignore[attr-defined]
+    card.add(
+        tr("spotlight.cycle", lang),
+        tr("spotlight.cycle_line", lang, cycle=s.cycle, done=featured, total=total),  # type: ignore[attr-defined]
+        True,
+    )
+    last = s.last_result  # type: ignore[attr-defined]
+    if last is not None:
+        text = f"{tr(f'spotlight.outcome.{last.outcome}', lang)} {_when(last.at, 'f')}"
+        if last.reason or last.detail:
+            text += f" — {esc(last.reason or '')} {esc(last.detail or '')}".rstrip()
+        card.add(tr("spotlight.last_result", lang), text, False)
+    loop_state = names.get("__loop__")
+    if loop_state:
+        card.add(tr("spotlight.loop", lang), esc(loop_state), False)
+    return card
+
+
+def spotlight_history_card(entries: list, names: dict[str, str], lang: str = "en") -> Card:
+    lines = []
+    for entry in entries:
+        name = names.get(entry.startup_id or "", entry.startup_id or "—")
+        outcome = tr(f"spotlight.outcome.{entry.outcome}", lang)
+        line = f"{_when(entry.slot_at, 'd')} **{esc(name)}** — {outcome}"
+        if entry.message_id and entry.channel_id:
+            url = (
+                f"https://discord.com/channels/{entry.guild_id}/{entry.channel_id}/"
+                f"{entry.message_id}"
+            )
+            line += f" · {link(tr('spotlight.message', lang), url)}"
+        if entry.reason:
+            line += f" ({esc(entry.reason)})"
+        lines.append(line)
+    return Card(
+        tr("spotlight.history_title", lang),
+        "\n".join(lines) or tr("spotlight.history_empty", lang),
+        colour=COLOURS["spotlight"],
+    )
