@@ -525,8 +525,8 @@ def reload_card(report: ReloadReport, lang: str = "en") -> Card:
     if report.problems:
         shown = report.problems[:PROBLEMS_SHOWN]
         lines = [
-            f"`{esc(p.file)}:{p.line}:{p.column}` {esc(p.field)}: {esc(p.found)}; "
-            f"expected {esc(p.expected)}"
+            f"`{p.file}:{p.line}:{p.column}` " + (f"{esc(p.field)}: " if p.field else "")
+            + f"{esc(p.found)}; expected {esc(p.expected)}"
             for p in shown
         ]
         rest = len(report.problems) - len(shown)

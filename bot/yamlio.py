@@ -204,7 +204,10 @@ def parse_yaml_bytes(raw: bytes, name: str, *, max_bytes: int = MAX_FILE_BYTES) 
         line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
         what = exc.problem or "invalid YAML"
         if exc.context:
-            what = f"{what} ({exc.context})"
+            context = exc.context
+            if exc.context_mark is not None and exc.context_mark.line + 1 != line:
+                context += f" that starts at line {exc.context_mark.line + 1}"
+            what = f"{what} ({context})"
         problem(line, column, f"YAML syntax error: {what}", "valid YAML")
         return result
     except yaml.YAMLError as exc:

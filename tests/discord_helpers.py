@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -67,9 +68,10 @@ def reply_of(callback_json: dict[str, Any]) -> dict[str, Any]:
 
 
 def embed_text(data: dict[str, Any]) -> str:
+    """Everything the embeds say, markdown escapes removed (what a reader sees)."""
     parts = []
     for embed in data.get("embeds", []):
         parts += [embed.get("title", ""), embed.get("description", "")]
         parts += [f["name"] + "\n" + f["value"] for f in embed.get("fields", [])]
         parts.append(embed.get("footer", {}).get("text", ""))
-    return "\n".join(parts)
+    return re.sub(r"\\(.)", r"\1", "\n".join(parts))

@@ -1,0 +1,175 @@
+"""Admins update the knowledge live through /data, end to end through the fake Discord."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from tests.discord_helpers import copy_data, embed_text, make_settings, running_bot
+from tests.fakediscord import FakeDiscord
+
+EPHEMERAL = 64
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return copy_data(tmp_path)
+
+
+@pytest.fixture
+def settings(tmp_path: Path, data_dir: Path):
+    return make_settings(tmp_path, data_dir)
+
+
+async def admin_reply(fake: FakeDiscord, name: str, user=None) -> dict:
+    """Run an admin command; return the message it finally showed (after a deferral)."""
+    ix = await fake.send_command(name, user=user or fake.admin)
+    callback = await fake.wait_for_callback(ix)
+    if callback.json["type"] == 4:
+        return callback.json["data"]
+    assert callback.json["type"] == 5 and callback.json["data"]["flags"] & EPHEMERAL
+    followup = await fake.wait_for(
+        lambda r: (
+            r.path.startswith(f"/webhooks/{fake.application_id}/{ix.token}")
+            and r.method in ("POST", "PATCH")
+            and r.ok
+        ),
+        timeout=10,
+    )
+    assert followup.json.get("allowed_mentions", {}).get("parse") == []
+    return followup.json
+
+
+async def startup_title(fake: FakeDiscord, name: str) -> str:
+    ix = await fake.send_command("startup", {"name": name})
+    data = (await fake.wait_for_callback(ix)).json["data"]
+    return embed_text(data)
+
+
+async def test_admin_edits_a_file_and_answers_change(
+    fake_discord: FakeDiscord, settings, data_dir: Path
+) -> None:
+    async with running_bot(fake_discord, settings) as bot:
+        before = bot.store.current.version
+        text = (data_dir / "startups.yaml").read_text(encoding="utf-8")
+        assert "name: Boxful" in text
+        text = text.replace("name: Boxful", "name: Boxful Storage")
+        (data_dir / "startups.yaml").write_text(text, encoding="utf-8")
+        (data_dir / "zz-new.yaml").write_text(
+            "startups:\n  - id: newco\n    name: NewCo Robotics\n    sector: robotics\n"
+            "    city: hong-kong\n",
+            encoding="utf-8",
+        )
+        data = await admin_reply(fake_discord, "data reload")
+        text_out = embed_text(data)
+        assert "Data reloaded" in text_out and before in text_out
+        assert "Added" in text_out and "NewCo Robotics" in text_out
+        assert "Changed" in text_out and "Boxful Storage (name)" in text_out
+        assert bot.store.current.version != before
+
+        assert "Boxful Storage" in await startup_title(fake_discord, "boxful")
+        ix = await fake_discord.send_autocomplete("startup", {"name": "newco rob"})
+        found = (await fake_discord.wait_for_callback(ix)).json["data"]["choices"]
+        assert found[0]["value"] == "newco"
+        ix = await fake_discord.send_command("browse", {"kind": "startup", "sector": "robotics"})
+        assert "NewCo Robotics" in embed_text(
+            (await fake_discord.wait_for_callback(ix)).json["data"]
+        )
+
+        status = embed_text(await admin_reply(fake_discord, "data status"))
+        assert bot.store.current.version in status and "alice" in status
+        history = embed_text(await admin_reply(fake_discord, "data history"))
+        assert "applied" in history and "/data reload" in history
+
+
+async def test_member_is_refused(fake_discord: FakeDiscord, settings) -> None:
+    async with running_bot(fake_discord, settings) as bot:
+        version = bot.store.current.version
+        audit_before = await bot.store.audit_log()
+        for command in ("data reload", "data validate", "data status", "data history"):
+            data = await admin_reply(fake_discord, command, user=fake_discord.user)
+            assert data["flags"] & EPHEMERAL
+            assert "Administrator" in embed_text(data)
+        assert bot.store.current.version == version
+        assert await bot.store.audit_log() == audit_before
+
+
+BAD_FILES = {
+    "syntax error": ("zz-bad.yaml", "startups:\n  - id: broken\n    name: [Broken\n", "starts at line 3", 4),
+    "wrong type": ("zz-bad.yaml", "startups:\n  - id: broken\n    name: Broken\n    founded: soon\n", "founded", 4),
+    "unknown key": ("zz-bad.yaml", "startups:\n  - id: broken\n    name: Broken\n    secotr: x\n", "secotr", 4),
+    "duplicate id": ("zz-bad.yaml", "startups:\n  - id: lalamove\n    name: Lalamove Two\n", "duplicate id", 2),
+    "dangling reference": ("zz-bad.yaml", "startups:\n  - id: broken\n    name: Broken\n    city: atlantis\n", "unknown city", 2),
+    "alias bomb": ("zz-bad.yaml", "a: &a [x, x, x]\nb: &b [*a, *a, *a]\nc: [*b, *b, *b]\n", "alias", 1),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", sorted(BAD_FILES))
+async def test_bad_file_is_reported_and_old_data_keeps_answering(
+    fake_discord: FakeDiscord, settings, data_dir: Path, case: str
+) -> None:
+    name, content, needle, line = BAD_FILES[case]
+    async with running_bot(fake_discord, settings) as bot:
+        version = bot.store.current.version
+        (data_dir / name).write_text(content, encoding="utf-8")
+        for command in ("data validate", "data reload"):
+            data = await admin_reply(fake_discord, command)
+            text = embed_text(data)
+            assert "Data rejected" in text, text
+            assert f"data/{name}:{line}:" in text.replace("\\", "") and needle in text.replace(
+                "\\", ""
+            )
+            assert f"Still serving data {version}" in text
+        assert bot.store.current.version == version
+        assert "Lalamove" in await startup_title(fake_discord, "lalamove")
+        history = await bot.store.audit_log()
+        assert [row["outcome"] for row in history[:2]] == ["rejected", "rejected"]
+
+
+async def test_long_problem_lists_are_cut_with_a_count(
+    fake_discord: FakeDiscord, settings, data_dir: Path
+) -> None:
+    items = "".join(f"  - id: bad-{i}\n    name: Bad {i}\n    secotr: x\n" for i in range(80))
+    (data_dir / "zz-many.yaml").write_text("startups:\n" + items, encoding="utf-8")
+    async with running_bot(fake_discord, settings):
+        data = await admin_reply(fake_discord, "data reload")
+        text = embed_text(data)
+        assert "80 problem(s)" in text and "and 65 more" in text
+
+
+async def test_concurrent_reloads_are_serialized(
+    fake_discord: FakeDiscord, settings, data_dir: Path
+) -> None:
+    async with running_bot(fake_discord, settings) as bot:
+        (data_dir / "zz-new.yaml").write_text("startups:\n  - {id: newco, name: NewCo}\n")
+        first, second = await asyncio.gather(
+            admin_reply(fake_discord, "data reload"), admin_reply(fake_discord, "data reload")
+        )
+        titles = sorted([embed_text(first).splitlines()[0], embed_text(second).splitlines()[0]])
+        assert titles == ["Data reloaded", "Data unchanged"]
+        outcomes = [row["outcome"] for row in await bot.store.audit_log(2)]
+        assert sorted(outcomes) == ["applied", "unchanged"]
+
+
+async def test_crash_between_build_and_swap_keeps_old_data(
+    fake_discord: FakeDiscord, settings, data_dir: Path
+) -> None:
+    async with running_bot(fake_discord, settings) as bot:
+        version = bot.store.current.version
+        (data_dir / "zz-new.yaml").write_text("startups:\n  - {id: newco, name: NewCo}\n")
+
+        async def crash() -> None:
+            raise OSError("disk full")
+
+        bot.store.before_swap = crash
+        data = await admin_reply(fake_discord, "data reload")
+        assert "Reload failed" in embed_text(data) and "disk full" in embed_text(data)
+        assert bot.store.current.version == version
+        assert await bot.store.stored_version() == version
+        ix = await fake_discord.send_command("startup", {"name": "newco"})
+        data = (await fake_discord.wait_for_callback(ix)).json["data"]
+        assert data["flags"] & EPHEMERAL and "Nothing matched" in embed_text(data)
+        bot.store.before_swap = None
+        assert "Data reloaded" in embed_text(await admin_reply(fake_discord, "data reload"))
