@@ -661,7 +661,7 @@ def _when(moment: dt.datetime | None, style: str = "F") -> str:
 
 
 def spotlight_status_card(
-    schedule: object, names: dict[str, str], total: int, lang: str = "en"
+    schedule: object, names: dict[str, str], total: int, lang: str = "en", *, done: int = 0
 ) -> Card:
     """Where and when the spotlight posts, who is next and how the last post went."""
     s = schedule  # bot.spotlight.models.Schedule (kept loose: render stays import-light)
@@ -681,7 +681,7 @@ def spotlight_status_card(
     upcoming = names.get("__upcoming__")
     if upcoming:
         card.add(tr("spotlight.next_startup", lang), esc(upcoming), True)
-    featured = len(s.featured_this_cycle)  # type: ignore[attr-defined]
+    featured = min(done, total)
     card.add(
         tr("spotlight.cycle", lang),
         tr("spotlight.cycle_line", lang, cycle=s.cycle, done=featured, total=total),  # type: ignore[attr-defined]
@@ -690,8 +690,10 @@ def spotlight_status_card(
     last = s.last_result  # type: ignore[attr-defined]
     if last is not None:
         text = f"{tr(f'spotlight.outcome.{last.outcome}', lang)} {_when(last.at, 'f')}"
-        if last.reason or last.detail:
-            text += f" — {esc(last.reason or '')} {esc(last.detail or '')}".rstrip()
+        if last.reason:
+            text += " — " + tr(f"spotlight.reason.{last.reason}", lang)
+        if last.detail:
+            text += f" ({esc(last.detail)})"
         card.add(tr("spotlight.last_result", lang), text, False)
     loop_state = names.get("__loop__")
     if loop_state:
@@ -712,7 +714,7 @@ def spotlight_history_card(entries: list, names: dict[str, str], lang: str = "en
             )
             line += f" · {link(tr('spotlight.message', lang), url)}"
         if entry.reason:
-            line += f" ({esc(entry.reason)})"
+            line += f" ({tr(f'spotlight.reason.{entry.reason}', lang)})"
         lines.append(line)
     return Card(
         tr("spotlight.history_title", lang),

@@ -13,10 +13,11 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from bot.errors import DataNotLoaded, NotFound, ReloadBusy
+from bot.errors import DataNotLoaded, NotFound, ReloadBusy, SmartUpsError
 from bot.i18n import lang_of, tr
 from bot.permissions import Level, MissingLevel
 from bot.render import error_card, not_found_card, to_embed
+from bot.spotlight import NoStartups, NotScheduled
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +84,12 @@ class SmartUpsTree(app_commands.CommandTree):
             message = str(cause)
         elif isinstance(cause, DataNotLoaded):
             message = tr("error.data_unavailable", lang)
+        elif isinstance(cause, NotScheduled):
+            message = tr("spotlight.not_scheduled", lang)
+        elif isinstance(cause, NoStartups):
+            message = tr("spotlight.no_startups", lang)
+        elif isinstance(cause, SmartUpsError):
+            message = str(cause)[:1].upper() + str(cause)[1:] + "."
         elif isinstance(cause, app_commands.CheckFailure):
             message = str(cause) or tr("error.unexpected", lang)
         else:

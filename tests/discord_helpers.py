@@ -67,11 +67,12 @@ def reply_of(callback_json: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-def embed_text(data: dict[str, Any]) -> str:
-    """Everything the embeds say, markdown escapes removed (what a reader sees)."""
+def embed_text(data: dict[str, Any], *, raw: bool = False) -> str:
+    """Everything the embeds say; markdown escapes removed (what a reader sees) unless ``raw``."""
     parts = []
     for embed in data.get("embeds", []):
         parts += [embed.get("title", ""), embed.get("description", "")]
         parts += [f["name"] + "\n" + f["value"] for f in embed.get("fields", [])]
         parts.append(embed.get("footer", {}).get("text", ""))
-    return re.sub(r"\\(.)", r"\1", "\n".join(parts))
+    text = "\n".join(parts)
+    return text if raw else re.sub(r"\\(.)", r"\1", text)

@@ -216,13 +216,14 @@ async def test_over_long_data_and_mentions_stay_within_limits(
         data = await reply(fake_discord, "startup", {"name": "longco"})
         embed = data["embeds"][0]
         assert embed["description"].endswith("…")
-        text = embed_text(data)
+        text = embed_text(data, raw=True)
         assert "@everyone" not in text and "@here" not in text
         assert "<@&123>" not in text and "](https://evil.example)" not in text
         asked = await reply(
             fake_discord, "ask", {"question": "@everyone <@1> [x](https://evil.example) lalamove"}
         )
-        assert "@everyone" not in embed_text(asked) and "](https://evil" not in embed_text(asked)
+        shown = embed_text(asked, raw=True)
+        assert "@everyone" not in shown and "](https://evil" not in shown
 
 
 async def test_member_is_refused_an_admin_command(fake_discord: FakeDiscord, settings) -> None:
