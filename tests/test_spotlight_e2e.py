@@ -1,0 +1,221 @@
+"""The weekly spotlight end to end: moderators schedule it through the fake Discord, it posts
+on time into the channel, survives a restart and a 403, and time is moved, never slept."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from tests.discord_helpers import (
+    check_embed_limits,
+    copy_data,
+    embed_text,
+    make_settings,
+    running_bot,
+)
+from tests.fakediscord import FakeDiscord
+
+EPHEMERAL = 64
+START = dt.datetime(2026, 11, 22, 12, 0, tzinfo=dt.UTC)  # a Sunday
+FIRST_SLOT = dt.datetime(2026, 11, 23, 1, 30, tzinfo=dt.UTC)  # Monday 09:30 in Hong Kong
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, now: dt.datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(START)
+
+
+@pytest.fixture
+def settings(tmp_path: Path):
+    return make_settings(tmp_path, copy_data(tmp_path))
+
+
+async def command(fake: FakeDiscord, name: str, options=None, user=None) -> dict:
+    ix = await fake.send_command(name, options, user=user or fake.admin)
+    callback = (await fake.wait_for_callback(ix)).json
+    if callback["type"] == 4:
+        return callback["data"]
+    followup = await fake.wait_for(
+        lambda r: (
+            r.path.startswith(f"/webhooks/{fake.application_id}/{ix.token}")
+            and r.method in ("POST", "PATCH")
+            and r.ok
+        ),
+        timeout=10,
+    )
+    return followup.json
+
+
+def spotlight_posts(fake: FakeDiscord, channel) -> list[dict]:
+    return [
+        m
+        for m in fake.messages_in(channel)
+        if not m["flags"] & EPHEMERAL
+        and m.get("embeds")
+        and m["embeds"][0].get("title", "").startswith("SmartUp spotlight")
+    ]
+
+
+async def schedule(fake: FakeDiscord, channel) -> dict:
+    return await command(
+        fake,
+        "spotlight schedule",
+        {"channel": channel, "weekday": 0, "time": "09:30", "timezone": "Asia/Hong_Kong"},
+    )
+
+
+async def test_schedule_post_restart_and_history(
+    fake_discord: FakeDiscord, settings, clock: Clock
+) -> None:
+    general = fake_discord.channel
+    async with running_bot(fake_discord, settings, clock=clock) as bot:
+        data = await schedule(fake_discord, general)
+        assert data["flags"] & EPHEMERAL
+        text = embed_text(data)
+        assert "Spotlight scheduled" in text and f"<t:{int(FIRST_SLOT.timestamp())}:F>" in text
+
+        status = embed_text(await command(fake_discord, "spotlight status"))
+        assert f"<#{general.id}>" in status and f"<t:{int(FIRST_SLOT.timestamp())}:F>" in status
+        assert "Monday 09:30 (Asia/Hong_Kong)" in status
+
+        preview = await command(fake_discord, "spotlight preview")
+        assert preview["flags"] & EPHEMERAL and "SmartUp spotlight" in embed_text(preview)
+        upcoming_title = preview["embeds"][0]["title"]
+
+        posted = await command(fake_discord, "spotlight post")
+        assert "Posted" in embed_text(posted)
+        posts = spotlight_posts(fake_discord, general)
+        assert len(posts) == 1 and posts[0]["embeds"][0]["title"] == upcoming_title
+        check_embed_limits(posts[0]["embeds"][0])
+        request = await fake_discord.wait_for("POST", rf"/channels/{general.id}/messages")
+        assert request.json["allowed_mentions"]["parse"] == []
+
+        assert await bot.run_spotlight_once() == []  # nothing due yet
+        clock.now = FIRST_SLOT + dt.timedelta(minutes=1)
+        entries = await bot.run_spotlight_once()
+        assert [e.outcome for e in entries] == ["posted"]
+        assert await bot.run_spotlight_once() == []  # never twice for one slot
+        posts = spotlight_posts(fake_discord, general)
+        assert len(posts) == 2 and posts[0]["embeds"][0]["title"] != posts[1]["embeds"][0]["title"]
+
+    # Restart on the same database: the schedule and the history are kept.
+    async with running_bot(fake_discord, settings, clock=clock) as bot:
+        assert await bot.run_spotlight_once() == []
+        history = embed_text(await command(fake_discord, "spotlight history"))
+        assert history.count("Posted") == 2 and "message" in history
+        status = embed_text(await command(fake_discord, "spotlight status"))
+        next_slot = FIRST_SLOT + dt.timedelta(days=7)
+        assert f"<t:{int(next_slot.timestamp())}:F>" in status
+        assert "2 of 30 featured" in status
+
+
+async def test_missed_slot_within_grace_posts_once_on_start(
+    fake_discord: FakeDiscord, settings, clock: Clock
+) -> None:
+    async with running_bot(fake_discord, settings, clock=clock):
+        await schedule(fake_discord, fake_discord.channel)
+    clock.now = FIRST_SLOT + dt.timedelta(hours=2)  # the bot was down at the slot
+    async with running_bot(fake_discord, settings, clock=clock) as bot:
+        await fake_discord.wait_until(lambda: spotlight_posts(fake_discord, fake_discord.channel))
+        assert await bot.run_spotlight_once() == []
+    assert len(spotlight_posts(fake_discord, fake_discord.channel)) == 1
+
+
+async def test_forbidden_channel_is_recorded_and_next_slot_posts(
+    fake_discord: FakeDiscord, settings, clock: Clock
+) -> None:
+    general = fake_discord.channel
+    async with running_bot(fake_discord, settings, clock=clock) as bot:
+        await schedule(fake_discord, general)
+        fake_discord.fail_next("POST", rf"/channels/{general.id}/messages", 403)
+        clock.now = FIRST_SLOT + dt.timedelta(minutes=1)
+        entries = await bot.run_spotlight_once()
+        assert [(e.outcome, e.reason) for e in entries] == [("failed", "forbidden")]
+
+        status = embed_text(await command(fake_discord, "spotlight status"))
+        assert "Failed" in status and "permission" in status
+        # The bot keeps answering members.
+        ix = await fake_discord.send_command("startup", {"name": "lalamove"})
+        assert "Lalamove" in embed_text((await fake_discord.wait_for_callback(ix)).json["data"])
+
+        clock.now = FIRST_SLOT + dt.timedelta(days=7, minutes=1)
+        entries = await bot.run_spotlight_once()
+        assert [e.outcome for e in entries] == ["posted"]
+        assert len(spotlight_posts(fake_discord, general)) == 1
+        history = embed_text(await command(fake_discord, "spotlight history"))
+        assert "Failed" in history and "Posted" in history
+
+
+async def test_moderator_commands_are_checked_in_code(
+    fake_discord: FakeDiscord, settings, clock: Clock
+) -> None:
+    async with running_bot(fake_discord, settings, clock=clock):
+        for name in ("spotlight status", "spotlight post", "spotlight pause"):
+            data = await command(fake_discord, name, user=fake_discord.user)
+            assert data["flags"] & EPHEMERAL and "Manage Server" in embed_text(data)
+            assert "You need" in embed_text(data)
+
+
+async def test_bad_time_and_timezone_are_clear(
+    fake_discord: FakeDiscord, settings, clock: Clock
+) -> None:
+    async with running_bot(fake_discord, settings, clock=clock):
+        data = await command(
+            fake_discord,
+            "spotlight schedule",
+            {"channel": fake_discord.channel, "weekday": 0, "time": "25:00"},
+        )
+        assert data["flags"] & EPHEMERAL and "25:00" in embed_text(data)
+        data = await command(
+            fake_discord,
+            "spotlight schedule",
+            {
+                "channel": fake_discord.channel,
+                "weekday": 0,
+                "time": "09:30",
+                "timezone": "Asia/Hong_Kongg",
+            },
+        )
+        assert "Asia/Hong_Kong" in embed_text(data)
+        ix = await fake_discord.send_autocomplete(
+            "spotlight schedule",
+            {"channel": fake_discord.channel, "weekday": 0, "time": "09:30", "timezone": "hong"},
+            focused="timezone",
+        )
+        choices = (await fake_discord.wait_for_callback(ix)).json["data"]["choices"]
+        assert choices[0]["value"] == "Asia/Hong_Kong" and len(choices) <= 25
+        data = await command(fake_discord, "spotlight status")
+        assert "No spotlight is scheduled" in embed_text(data)
+
+
+async def test_skip_next_pause_resume(fake_discord: FakeDiscord, settings, clock: Clock) -> None:
+    async with running_bot(fake_discord, settings, clock=clock) as bot:
+        await schedule(fake_discord, fake_discord.channel)
+        data = await command(fake_discord, "spotlight next", {"startup": "qupital"})
+        assert "Qupital will be featured next" in embed_text(data)
+        skipped = embed_text(await command(fake_discord, "spotlight skip"))
+        assert "Qupital is skipped" in skipped
+        assert "is paused" in embed_text(await command(fake_discord, "spotlight pause"))
+        status = embed_text(await command(fake_discord, "spotlight status"))
+        assert "Paused" in status
+        clock.now = FIRST_SLOT + dt.timedelta(minutes=1)
+        assert await bot.run_spotlight_once() == []  # paused: nothing posts
+        resumed = embed_text(await command(fake_discord, "spotlight resume"))
+        assert "running again" in resumed
+        await command(fake_discord, "spotlight next", {"startup": "lalamove"})
+        posted = await command(fake_discord, "spotlight post")
+        assert "Lalamove" in embed_text(posted)
+        history = embed_text(await command(fake_discord, "spotlight history"))
+        assert "Skipped" in history and "Lalamove" in history
