@@ -173,3 +173,43 @@ async def test_crash_between_build_and_swap_keeps_old_data(
         assert data["flags"] & EPHEMERAL and "Nothing matched" in embed_text(data)
         bot.store.before_swap = None
         assert "Data reloaded" in embed_text(await admin_reply(fake_discord, "data reload"))
+
+
+async def test_removed_startup_keeps_spotlight_history_and_rotation_follows_data(
+    fake_discord: FakeDiscord, settings, data_dir: Path
+) -> None:
+    async with running_bot(fake_discord, settings) as bot:
+        await admin_reply_with(
+            fake_discord,
+            "spotlight schedule",
+            {"channel": fake_discord.channel, "weekday": 0, "time": "09:30"},
+        )
+        await admin_reply_with(fake_discord, "spotlight next", {"startup": "bitspark"})
+        assert "Bitspark" in embed_text(await admin_reply(fake_discord, "spotlight post"))
+
+        text = (data_dir / "startups.yaml").read_text(encoding="utf-8")
+        start = text.index("- id: bitspark")
+        end = text.index("\n- id:", start + 1)
+        (data_dir / "startups.yaml").write_text(text[:start] + text[end + 1 :], encoding="utf-8")
+        (data_dir / "lists.yaml").write_text(
+            (data_dir / "lists.yaml")
+            .read_text(encoding="utf-8")
+            .replace("  - as_listed: Bitspark\n    startup: bitspark\n", ""),
+            encoding="utf-8",
+        )
+        (data_dir / "zz-new.yaml").write_text("startups:\n  - {id: newco, name: NewCo}\n")
+        reloaded = embed_text(await admin_reply(fake_discord, "data reload"))
+        assert "Removed" in reloaded and "Bitspark" in reloaded, reloaded
+
+        history = embed_text(await admin_reply(fake_discord, "spotlight history"))
+        assert "bitspark" in history.lower() and "Posted" in history
+        assert "newco" in bot.startup_ids() and "bitspark" not in bot.startup_ids()
+        chosen = await admin_reply_with(fake_discord, "spotlight next", {"startup": "NewCo"})
+        assert "NewCo will be featured next" in embed_text(chosen)
+
+
+async def admin_reply_with(fake: FakeDiscord, name: str, options: dict) -> dict:
+    ix = await fake.send_command(name, options, user=fake.admin)
+    callback = (await fake.wait_for_callback(ix)).json
+    assert callback["type"] == 4, callback
+    return callback["data"]
