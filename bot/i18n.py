@@ -1,7 +1,11 @@
 """User-facing strings per language, kept in editable YAML files under ``bot/locales``.
 
 ``tr("label.founded", "zh-TW")`` returns the Traditional Chinese text, falls back to English
-for a missing entry, and never shows a raw key to a user. Translators edit the YAML files only.
+for a missing entry, and never shows a raw key to a user. Translators edit the YAML files only
+(see ``bot/locales/README.md``).
+
+Which language a reply uses: the member's Discord locale for an interaction (:func:`lang_of`),
+the guild's preferred locale for a scheduled post (:func:`lang_for_guild`).
 """
 
 from __future__ import annotations
@@ -15,14 +19,36 @@ import yaml
 log = logging.getLogger(__name__)
 
 DEFAULT_LANG = "en"
+#: Our languages (one ``<lang>.yaml`` file each).
+LANGUAGES = ("en", "zh-TW")
 #: Discord locale codes we have translations for -> our language file.
 SUPPORTED = {"en": "en", "en-US": "en", "en-GB": "en", "zh-TW": "zh-TW"}
+#: The same, for codes spelled loosely in settings or on the command line (zh_tw, ZH-tw).
+_LOOSE = {code.casefold().replace("_", "-"): lang for code, lang in SUPPORTED.items()}
+
+_warned: set[tuple[str, str]] = set()
 
 
 def lang_of(locale: object) -> str:
     """Our language for a Discord locale (``discord.Locale`` or its string), English otherwise."""
     value = str(getattr(locale, "value", locale) or "")
-    return SUPPORTED.get(value, DEFAULT_LANG)
+    if value in SUPPORTED:
+        return SUPPORTED[value]
+    return _LOOSE.get(value.casefold().replace("_", "-"), DEFAULT_LANG)
+
+
+def lang_for_guild(guild: object | None, settings: object | None = None) -> str:
+    """The language of posts nobody asked for (the weekly spotlight) in ``guild``.
+
+    ``SMARTUPS_LANG`` (``settings.lang``), when it is set explicitly, wins; otherwise the
+    guild's preferred locale (Community servers set it; others report en-US); English without
+    a guild.
+    """
+    if settings is not None and "lang" in getattr(settings, "model_fields_set", ()):
+        return lang_of(getattr(settings, "lang", DEFAULT_LANG))
+    if guild is None:
+        return DEFAULT_LANG
+    return lang_of(getattr(guild, "preferred_locale", None))
 
 
 @cache
@@ -40,25 +66,63 @@ def strings(lang: str) -> dict[str, str]:
         if isinstance(node, dict):
             for key, value in node.items():
                 walk(f"{prefix}.{key}" if prefix else str(key), value)
-        elif node is not None:
+        elif node is not None and str(node).strip():
             flat[prefix] = str(node)
 
     walk("", data)
     return flat
 
 
-def tr(key: str, lang: str = DEFAULT_LANG, /, **values: object) -> str:
-    """The text for ``key`` in ``lang``, formatted with ``values``; English if missing there."""
+def lookup(key: str, lang: str = DEFAULT_LANG) -> str | None:
+    """The raw text of ``key`` in ``lang`` or English, or None: for optional strings."""
     text = strings(lang).get(key)
     if text is None and lang != DEFAULT_LANG:
         text = strings(DEFAULT_LANG).get(key)
-    if text is None:
-        log.warning("missing string %r", key)
-        text = key.rsplit(".", 1)[-1].replace("_", " ")
-    if values:
-        try:
-            return text.format(**values)
-        except (KeyError, IndexError, ValueError):
-            log.warning("string %r does not fit its values %s", key, sorted(values))
-            return text
     return text
+
+
+def readable(key: str) -> str:
+    """Last-resort English made from a key: 'label.similar_startups' -> 'Similar startups'."""
+    words = key.rsplit(".", 1)[-1].replace("_", " ").strip() or key
+    return words[:1].upper() + words[1:]
+
+
+def _warn_once(kind: str, key: str, message: str, *args: object) -> None:
+    if (kind, key) not in _warned:
+        _warned.add((kind, key))
+        log.warning(message, *args)
+
+
+def _format(text: str, values: dict[str, object]) -> str | None:
+    try:
+        return text.format(**values)
+    except (KeyError, IndexError, ValueError, AttributeError):
+        return None
+
+
+def tr(key: str, lang: str = DEFAULT_LANG, /, **values: object) -> str:
+    """The text for ``key`` in ``lang``, formatted with ``values``.
+
+    A key missing from ``lang`` falls back to English; a key missing everywhere becomes a
+    readable English phrase made from its last segment (and is logged once), never the dotted
+    key. A translation whose placeholders do not fit falls back to the English text.
+    """
+    text = strings(lang).get(key)
+    if text is None and lang != DEFAULT_LANG:
+        text = strings(DEFAULT_LANG).get(key)
+        if text is not None:
+            _warn_once(lang, key, "no %s translation for %r; showing English", lang, key)
+    if text is None:
+        _warn_once("", key, "missing string %r (in every language)", key)
+        text = readable(key)
+    if not values:
+        return text
+    formatted = _format(text, values)
+    if formatted is None:
+        _warn_once(
+            "format", f"{lang}:{key}", "string %r (%s) does not fit its values %s",
+            key, lang, sorted(values),
+        )  # fmt: skip
+        english = strings(DEFAULT_LANG).get(key)
+        formatted = _format(english, values) if english else None
+    return formatted if formatted is not None else text
