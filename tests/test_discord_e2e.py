@@ -271,13 +271,15 @@ async def test_clean_shutdown_leaves_no_tasks(fake_discord: FakeDiscord, setting
 
 
 async def test_bad_token_is_one_clear_line(
-    fake_discord: FakeDiscord, tmp_path: Path, data_dir, capsys
+    fake_discord: FakeDiscord, tmp_path: Path, data_dir, capsys, caplog
 ) -> None:
     settings = make_settings(tmp_path, data_dir, DISCORD_TOKEN="not-the-right-token")
-    assert await asyncio.wait_for(run_bot(settings), 10) == 2
-    out = capsys.readouterr().out
-    assert out.count("\n") == 1 and "rejected DISCORD_TOKEN" in out
-    assert "not-the-right-token" not in out
+    with caplog.at_level(logging.DEBUG):
+        assert await asyncio.wait_for(run_bot(settings), 10) == 2
+    out = capsys.readouterr()
+    assert out.out.count("\n") == 1 and "rejected DISCORD_TOKEN" in out.out
+    assert "not-the-right-token" not in out.out + out.err
+    assert all("not-the-right-token" not in r.getMessage() for r in caplog.records)
 
 
 def test_every_command_payload_is_valid_offline(settings) -> None:
