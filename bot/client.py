@@ -71,6 +71,7 @@ class SmartUpsBot(commands.Bot):
         self.sync_commands = sync_commands
         self.synced: str | None = None
         self._watcher_task: asyncio.Task[None] | None = None
+        self._startup_load: asyncio.Task[None] | None = None
         self.spotlight: SpotlightService | None = None
         self.spotlight_state = "not started"
         self._spotlight_task: asyncio.Task[None] | None = None
@@ -81,14 +82,11 @@ class SmartUpsBot(commands.Bot):
     async def setup_hook(self) -> None:
         if self.store._writer is None:
             await self.store.open()
-        report = await self.store.reload(actor="startup", command="startup", audit=False)
-        if not report.ok:
-            for problem in report.problems[:20]:
-                log.error("data: %s", problem)
-            if self.store.loaded:
-                log.error("the data folder has problems; serving the last good data")
-            else:
-                log.error("no valid data yet: commands will say so until a reload succeeds")
+        if self.store.loaded:
+            # Serve the last good data from SQLite at once; re-read the folder in the background.
+            self._startup_load = asyncio.create_task(self.load_data_folder(), name="startup-load")
+        else:
+            await self.load_data_folder()
         # The spotlight runs its own transactions: it gets its own connection.
         self._spotlight_conn = await open_db(self.settings.db)
         self.spotlight = SpotlightService(
@@ -112,16 +110,28 @@ class SmartUpsBot(commands.Bot):
         for view in list(self.live_views):
             view.stop()
         self.watch_database.cancel()
-        for task in (self._watcher_task, self._spotlight_task):
-            if task is not None:
-                task.cancel()
-        await asyncio.gather(
-            *(t for t in (self._watcher_task, self._spotlight_task) if t), return_exceptions=True
-        )
+        tasks_ = [t for t in (self._watcher_task, self._spotlight_task, self._startup_load) if t]
+        for task in tasks_:
+            task.cancel()
+        await asyncio.gather(*tasks_, return_exceptions=True)
         await super().close()
         if self._spotlight_conn is not None:
             await self._spotlight_conn.close()
         await self.store.close()
+
+    async def load_data_folder(self) -> None:
+        """Read the data folder at start; problems are logged and the last good data stays."""
+        report = await self.store.reload(actor="startup", command="startup", audit=False)
+        if report.ok:
+            return
+        for problem in report.problems[:20]:
+            log.error("data: %s", problem)
+        if report.error:
+            log.error("data: %s", report.error)
+        if self.store.loaded:
+            log.error("the data folder has problems; serving the last good data")
+        else:
+            log.error("no valid data yet: commands will say so until a reload succeeds")
 
     # ------------------------------------------------------------------ command sync
 

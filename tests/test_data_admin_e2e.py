@@ -213,3 +213,16 @@ async def admin_reply_with(fake: FakeDiscord, name: str, options: dict) -> dict:
     callback = (await fake.wait_for_callback(ix)).json
     assert callback["type"] == 4, callback
     return callback["data"]
+
+
+async def test_restart_with_a_broken_folder_serves_the_last_good_data(
+    fake_discord: FakeDiscord, settings, data_dir: Path
+) -> None:
+    async with running_bot(fake_discord, settings) as bot:
+        version = bot.store.current.version
+    (data_dir / "startups.yaml").write_text("startups: [\n", encoding="utf-8")
+    async with running_bot(fake_discord, settings) as bot:
+        if bot._startup_load is not None:
+            await asyncio.wait_for(bot._startup_load, 10)
+        assert bot.store.current.version == version
+        assert "Lalamove" in await startup_title(fake_discord, "lalamove")
