@@ -1,6 +1,5 @@
 """Shared fixtures: real YAML files in a temporary folder, a real SQLite file."""
 
-
 from __future__ import annotations
 
 import textwrap
@@ -127,3 +126,19 @@ async def store(sample_dir: Path, tmp_path: Path) -> AsyncIterator[Store]:
 @pytest.fixture
 def knowledge(store: Store) -> Knowledge:
     return Knowledge(store)
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    """A copy of the shipped data/ that a test may edit."""
+    from tests.discord_helpers import copy_data
+
+    return copy_data(tmp_path)
+
+
+@pytest.fixture
+def settings(tmp_path: Path, data_dir: Path):
+    """Bot settings over ``data_dir`` and a fresh SQLite file, with no token."""
+    from tests.discord_helpers import make_settings
+
+    return make_settings(tmp_path, data_dir)

@@ -39,6 +39,36 @@ async def running_bot(
         yield bot
 
 
+async def run_command(
+    fake: FakeDiscord, name: str, options: Any = None, **kwargs: Any
+) -> dict[str, Any]:
+    """Send a slash command; return the message the member finally sees.
+
+    That is the callback's message, or after a deferral (type 5) the followup that replaced
+    the "thinking" message, with the deferral's ephemeral flag merged in. Embed limits and
+    ``allowed_mentions`` are checked on the way.
+    """
+    ix = await fake.send_command(name, options, **kwargs)
+    callback = (await fake.wait_for_callback(ix)).json
+    assert callback["type"] in (4, 5), callback
+    if callback["type"] == 4:
+        return reply_of(callback)
+    followup = await fake.wait_for(
+        lambda r: (
+            r.path.startswith(f"/webhooks/{fake.application_id}/{ix.token}")
+            and r.method in ("POST", "PATCH")
+            and r.ok
+        ),
+        timeout=10,
+    )
+    data = dict(followup.json)
+    for embed in data.get("embeds", []):
+        check_embed_limits(embed)
+    assert data.get("allowed_mentions", {}).get("parse") == [], data.get("allowed_mentions")
+    data["flags"] = data.get("flags", 0) | (callback.get("data") or {}).get("flags", 0)
+    return data
+
+
 def embed_total(embed: dict[str, Any]) -> int:
     total = len(embed.get("title", "")) + len(embed.get("description", ""))
     total += len(embed.get("footer", {}).get("text", ""))

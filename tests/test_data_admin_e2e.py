@@ -7,39 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.discord_helpers import copy_data, embed_text, make_settings, running_bot
+from tests.discord_helpers import embed_text, run_command, running_bot
 from tests.fakediscord import FakeDiscord
 
 EPHEMERAL = 64
 
 
-@pytest.fixture
-def data_dir(tmp_path: Path) -> Path:
-    return copy_data(tmp_path)
-
-
-@pytest.fixture
-def settings(tmp_path: Path, data_dir: Path):
-    return make_settings(tmp_path, data_dir)
-
-
 async def admin_reply(fake: FakeDiscord, name: str, user=None) -> dict:
-    """Run an admin command; return the message it finally showed (after a deferral)."""
-    ix = await fake.send_command(name, user=user or fake.admin)
-    callback = await fake.wait_for_callback(ix)
-    if callback.json["type"] == 4:
-        return callback.json["data"]
-    assert callback.json["type"] == 5 and callback.json["data"]["flags"] & EPHEMERAL
-    followup = await fake.wait_for(
-        lambda r: (
-            r.path.startswith(f"/webhooks/{fake.application_id}/{ix.token}")
-            and r.method in ("POST", "PATCH")
-            and r.ok
-        ),
-        timeout=10,
-    )
-    assert followup.json.get("allowed_mentions", {}).get("parse") == []
-    return followup.json
+    """Run an admin command as alice (an administrator) unless told otherwise."""
+    return await run_command(fake, name, user=user or fake.admin)
 
 
 async def startup_title(fake: FakeDiscord, name: str) -> str:
@@ -179,12 +155,15 @@ async def test_removed_startup_keeps_spotlight_history_and_rotation_follows_data
     fake_discord: FakeDiscord, settings, data_dir: Path
 ) -> None:
     async with running_bot(fake_discord, settings) as bot:
-        await admin_reply_with(
+        await run_command(
             fake_discord,
             "spotlight schedule",
             {"channel": fake_discord.channel, "weekday": 0, "time": "09:30"},
+            user=fake_discord.admin,
         )
-        await admin_reply_with(fake_discord, "spotlight next", {"startup": "bitspark"})
+        await run_command(
+            fake_discord, "spotlight next", {"startup": "bitspark"}, user=fake_discord.admin
+        )
         assert "Bitspark" in embed_text(await admin_reply(fake_discord, "spotlight post"))
 
         text = (data_dir / "startups.yaml").read_text(encoding="utf-8")
@@ -204,25 +183,7 @@ async def test_removed_startup_keeps_spotlight_history_and_rotation_follows_data
         history = embed_text(await admin_reply(fake_discord, "spotlight history"))
         assert "bitspark" in history.lower() and "Posted" in history
         assert "newco" in bot.startup_ids() and "bitspark" not in bot.startup_ids()
-        chosen = await admin_reply_with(fake_discord, "spotlight next", {"startup": "NewCo"})
+        chosen = await run_command(
+            fake_discord, "spotlight next", {"startup": "NewCo"}, user=fake_discord.admin
+        )
         assert "NewCo will be featured next" in embed_text(chosen)
-
-
-async def admin_reply_with(fake: FakeDiscord, name: str, options: dict) -> dict:
-    ix = await fake.send_command(name, options, user=fake.admin)
-    callback = (await fake.wait_for_callback(ix)).json
-    assert callback["type"] == 4, callback
-    return callback["data"]
-
-
-async def test_restart_with_a_broken_folder_serves_the_last_good_data(
-    fake_discord: FakeDiscord, settings, data_dir: Path
-) -> None:
-    async with running_bot(fake_discord, settings) as bot:
-        version = bot.store.current.version
-    (data_dir / "startups.yaml").write_text("startups: [\n", encoding="utf-8")
-    async with running_bot(fake_discord, settings) as bot:
-        if bot._startup_load is not None:
-            await asyncio.wait_for(bot._startup_load, 10)
-        assert bot.store.current.version == version
-        assert "Lalamove" in await startup_title(fake_discord, "lalamove")

@@ -6,15 +6,13 @@ import asyncio
 import logging
 from pathlib import Path
 
-import pytest
-
 from bot import paginator
 from bot.client import SmartUpsBot, run_bot
 from tests.discord_helpers import (
-    copy_data,
     embed_text,
     make_settings,
     reply_of,
+    run_command,
     running_bot,
 )
 from tests.fakediscord import FakeDiscord
@@ -32,34 +30,8 @@ PUBLIC_COMMANDS = {
 }
 
 
-@pytest.fixture
-def data_dir(tmp_path: Path) -> Path:
-    return copy_data(tmp_path)
-
-
-@pytest.fixture
-def settings(tmp_path: Path, data_dir: Path):
-    return make_settings(tmp_path, data_dir)
-
-
 async def reply(fake: FakeDiscord, name: str, options=None, **kwargs) -> dict:
-    ix = await fake.send_command(name, options, **kwargs)
-    callback = await fake.wait_for_callback(ix)
-    assert callback.json["type"] in (4, 5), callback.json
-    if callback.json["type"] == 5:  # deferred: the answer is the first followup
-        followup = await fake.wait_for(
-            lambda r: (
-                r.path.startswith(f"/webhooks/{fake.application_id}/{ix.token}")
-                and r.method in ("POST", "PATCH")
-                and r.ok
-            )
-        )
-        data = followup.json
-        assert data.get("allowed_mentions", {}).get("parse") == []
-        return data | {
-            "flags": data.get("flags", 0) | (callback.json.get("data") or {}).get("flags", 0)
-        }
-    return reply_of(callback.json)
+    return await run_command(fake, name, options, **kwargs)
 
 
 async def choices(fake: FakeDiscord, name: str, options: dict, **kwargs) -> list[dict]:

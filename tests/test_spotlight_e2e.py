@@ -4,15 +4,13 @@ on time into the channel, survives a restart and a 403, and time is moved, never
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 
 from tests.discord_helpers import (
     check_embed_limits,
-    copy_data,
     embed_text,
-    make_settings,
+    run_command,
     running_bot,
 )
 from tests.fakediscord import FakeDiscord
@@ -37,25 +35,9 @@ def clock() -> Clock:
     return Clock(START)
 
 
-@pytest.fixture
-def settings(tmp_path: Path):
-    return make_settings(tmp_path, copy_data(tmp_path))
-
-
 async def command(fake: FakeDiscord, name: str, options=None, user=None) -> dict:
-    ix = await fake.send_command(name, options, user=user or fake.admin)
-    callback = (await fake.wait_for_callback(ix)).json
-    if callback["type"] == 4:
-        return callback["data"]
-    followup = await fake.wait_for(
-        lambda r: (
-            r.path.startswith(f"/webhooks/{fake.application_id}/{ix.token}")
-            and r.method in ("POST", "PATCH")
-            and r.ok
-        ),
-        timeout=10,
-    )
-    return followup.json
+    """Run a spotlight command as alice (an administrator) unless told otherwise."""
+    return await run_command(fake, name, options, user=user or fake.admin)
 
 
 def spotlight_posts(fake: FakeDiscord, channel) -> list[dict]:
