@@ -10,6 +10,7 @@ import datetime as dt
 
 from bot import __version__
 from bot.errors import NotFound
+from bot.i18n import tr
 from bot.knowledge import Knowledge
 from bot.model import Kind
 from bot.render import (
@@ -17,6 +18,7 @@ from bot.render import (
     about_card,
     answer_card,
     browse_card,
+    display_name,
     help_card,
     record_card,
 )
@@ -51,7 +53,7 @@ def browse(
     if city:
         city_id = knowledge.city_id(city, snapshot)
         city_record = snapshot.index.record(Kind.CITY, city_id) if city_id else None
-        city_name = city_record.name if city_record else city
+        city_name = display_name(city_record, lang) if city_record else city
     pages = max(1, -(-len(records) // BROWSE_PER_PAGE))
     return [
         browse_card(records, kind, page, BROWSE_PER_PAGE, lang, city=city_name, sector=sector)
@@ -65,18 +67,22 @@ def help_(lang: str = "en") -> Card:
 
 def about(knowledge: Knowledge, started: dt.datetime, lang: str = "en") -> Card:
     uptime = dt.datetime.now(dt.UTC) - started
-    return about_card(knowledge.snapshot, __version__, _duration(uptime), lang)
+    return about_card(knowledge.snapshot, __version__, _duration(uptime, lang), lang)
 
 
-def _duration(delta: dt.timedelta) -> str:
+def _duration(delta: dt.timedelta, lang: str = "en") -> str:
+    """'2d 3h 4m' (or '2 天 3 小時 4 分鐘'): the largest units, down to minutes."""
     seconds = int(delta.total_seconds())
     days, seconds = divmod(seconds, 86400)
     hours, seconds = divmod(seconds, 3600)
     minutes, seconds = divmod(seconds, 60)
-    parts = [f"{days}d"] if days else []
+    parts = [tr("duration.days", lang, n=days)] if days else []
     if days or hours:
-        parts.append(f"{hours}h")
-    parts.append(f"{minutes}m" if (days or hours or minutes) else f"{seconds}s")
+        parts.append(tr("duration.hours", lang, n=hours))
+    if days or hours or minutes:
+        parts.append(tr("duration.minutes", lang, n=minutes))
+    else:
+        parts.append(tr("duration.seconds", lang, n=seconds))
     return " ".join(parts)
 
 

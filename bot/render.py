@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import discord
 
+from bot.chinese import fold_script, to_traditional
 from bot.i18n import tr
 from bot.knowledge import Answer, Knowledge
 from bot.model import City, Figure, Initiative, Kind, Organization, Record, Startup, Status
@@ -83,6 +84,8 @@ class Card:
     footer: str | None = None
     colour: int = COLOURS["info"]
     author: str | None = None
+    #: The reader's language, for the few words the card adds itself ("continued", "…and 3 more").
+    lang: str = "en"
 
     def add(self, name: str, value: str, inline: bool = False) -> None:
         if value and value.strip():
@@ -93,15 +96,16 @@ class Card:
         chunk: list[str] = []
         size = 0
         first = True
+        continued = f"{name} ({tr('label.continued', self.lang)})"
         for line in lines:
             line = fit(line, FIELD_VALUE_MAX)
             if chunk and size + len(line) + 1 > FIELD_VALUE_MAX:
-                self.add(name if first else f"{name} ({tr('label.continued')})", "\n".join(chunk))
+                self.add(name if first else continued, "\n".join(chunk))
                 first, chunk, size = False, [], 0
             chunk.append(line)
             size += len(line) + 1
         if chunk:
-            self.add(name if first else f"{name} ({tr('label.continued')})", "\n".join(chunk))
+            self.add(name if first else continued, "\n".join(chunk))
 
 
 # ---------------------------------------------------------------------------- fitting
@@ -147,7 +151,8 @@ def to_embed(card: Card) -> discord.Embed:
     ]
     if len(fields) > FIELDS_MAX:
         dropped = len(fields) - (FIELDS_MAX - 1)
-        fields = [*fields[: FIELDS_MAX - 1], (ELLIPSIS, tr("label.more", count=dropped), False)]
+        more = tr("label.more", card.lang, count=dropped)
+        fields = [*fields[: FIELDS_MAX - 1], (ELLIPSIS, more, False)]
     footer = fit(defuse(card.footer), FOOTER_MAX) if card.footer else None
     author = fit(defuse(card.author), AUTHOR_MAX) if card.author else None
 
@@ -219,17 +224,32 @@ def plain(markdown: str) -> str:
 # ---------------------------------------------------------------------------- pieces
 
 
+def traditional(text: str) -> str:
+    """Chinese data text as a zh-TW reader expects it: Simplified converted, the rest untouched.
+
+    Only text written in Simplified (no Traditional-only character, and converting changes it)
+    is converted, so Traditional names such as 數碼港 keep their own wording.
+    """
+    if fold_script(text) != text:  # it has Traditional characters: leave it as written
+        return text
+    return to_traditional(text)
+
+
 def display_name(record: Record, lang: str = "en") -> str:
     """Name for a reader: the Chinese name first for zh-TW readers where we have one."""
     if lang.startswith("zh") and record.name_zh:
-        return f"{record.name_zh} ({record.name})" if record.name_zh != record.name else record.name
+        name_zh = traditional(record.name_zh)
+        return f"{name_zh} ({record.name})" if name_zh != record.name else record.name
     if record.name_zh and record.name_zh != record.name:
         return f"{record.name} · {record.name_zh}"
     return record.name
 
 
 def localized(en: str | None, zh: str | None, lang: str) -> str | None:
-    return zh if lang.startswith("zh") and zh else en
+    """The Chinese value for a zh-TW reader where the data has one, else the English one."""
+    if lang.startswith("zh") and zh and zh.strip():
+        return traditional(zh)
+    return en
 
 
 def number(value: float) -> str:
@@ -246,19 +266,17 @@ def figure_line(figure: Figure, lang: str = "en") -> str:
     if unit in ("%", "％"):
         value += "%"
         unit = ""
-    if figure.qualifier == "top":
-        value = f"Top {value}"
-    elif figure.qualifier == "rank":
-        value = f"#{value}"
-    elif figure.qualifier:
-        value = f"{figure.qualifier} {value}"
+    if figure.qualifier:
+        value = tr(f"figure.qualifier.{figure.qualifier.replace(' ', '_')}", lang, value=value)
     scope = f" ({esc(figure.scope)})" if figure.scope else ""
     unit_text = f" {esc(unit)}" if unit else ""
-    return (
-        f"**{esc(value)}**{unit_text} — {esc(label)}{scope} "
-        f"({tr('text.figure_as_of', lang, year=figure.as_of)}, "
-        f"{link(tr('label.source', lang), figure.source)})"
+    provenance = tr(
+        "figure.provenance",
+        lang,
+        as_of=tr("text.figure_as_of", lang, year=figure.as_of),
+        source=link(tr("label.source", lang), figure.source),
     )
+    return f"**{esc(value)}**{unit_text} — {esc(label)}{scope} {provenance}"
 
 
 def status_line(status: Status, lang: str = "en") -> str:
@@ -315,7 +333,7 @@ def record_card(record: Record, knowledge: Knowledge, snapshot: Snapshot, lang: 
         _field(card, "aliases", esc(", ".join(record.aliases)), lang, inline=False)
     if record.sources:
         card.add_lines(tr("label.sources", lang), sources_lines(record.sources, snapshot))
-    card.footer = f"id: {record.id} · data {snapshot.version}"
+    card.footer = tr("record.footer", lang, id=record.id, version=snapshot.version)
     return card
 
 
@@ -325,7 +343,7 @@ def _describe(record: Record, lang: str) -> str:
 
 
 def _city_card(city: City, knowledge: Knowledge, snapshot: Snapshot, lang: str) -> Card:
-    card = Card(display_name(city, lang), _describe(city, lang), url=city.website)
+    card = Card(display_name(city, lang), _describe(city, lang), url=city.website, lang=lang)
     if city.vision:
         _field(card, "vision", esc(city.vision), lang, inline=False)
     if city.figures:
@@ -340,7 +358,7 @@ def _city_card(city: City, knowledge: Knowledge, snapshot: Snapshot, lang: str) 
 
 
 def _initiative_card(item: Initiative, knowledge: Knowledge, snapshot: Snapshot, lang: str) -> Card:
-    card = Card(display_name(item, lang), _describe(item, lang))
+    card = Card(display_name(item, lang), _describe(item, lang), lang=lang)
     related = knowledge.related(item, snapshot)
     if related.get("city"):
         _field(card, "city", esc(display_name(related["city"][0], lang)), lang)
@@ -357,7 +375,7 @@ def _initiative_card(item: Initiative, knowledge: Knowledge, snapshot: Snapshot,
 def _organization_card(
     org: Organization, knowledge: Knowledge, snapshot: Snapshot, lang: str
 ) -> Card:
-    card = Card(display_name(org, lang), _describe(org, lang), url=org.website)
+    card = Card(display_name(org, lang), _describe(org, lang), url=org.website, lang=lang)
     _field(card, "type", esc(org.type) if org.type else None, lang)
     related = knowledge.related(org, snapshot)
     if related.get("city"):
@@ -373,7 +391,9 @@ def _organization_card(
 
 
 def _startup_card(startup: Startup, knowledge: Knowledge, snapshot: Snapshot, lang: str) -> Card:
-    card = Card(display_name(startup, lang), _describe(startup, lang), url=startup.website)
+    card = Card(
+        display_name(startup, lang), _describe(startup, lang), url=startup.website, lang=lang
+    )
     _field(card, "sector", esc(startup.sector) if startup.sector else None, lang)
     related = knowledge.related(startup, snapshot)
     city = related.get("city", [None])[0]
@@ -404,7 +424,11 @@ def _startup_card(startup: Startup, knowledge: Knowledge, snapshot: Snapshot, la
 
 
 def answer_card(answer: Answer, snapshot: Snapshot, lang: str = "en") -> Card:
-    card = Card(tr("answer.title", lang, question=esc(answer.question)), colour=COLOURS["answer"])
+    card = Card(
+        tr("answer.title", lang, question=esc(answer.question)),
+        colour=COLOURS["answer"],
+        lang=lang,
+    )
     if answer.empty:
         card.description = tr("answer.nothing", lang)
         return card
@@ -427,7 +451,7 @@ def answer_card(answer: Answer, snapshot: Snapshot, lang: str = "en") -> Card:
                 line += f" — {esc(blurb)}"
             lines.append(line)
         card.add(tr("answer.matches", lang), "\n".join(lines))
-    card.footer = f"data {snapshot.version}"
+    card.footer = tr("answer.footer", lang, version=snapshot.version)
     return card
 
 
@@ -449,7 +473,7 @@ def browse_card(
     else:
         title = tr("browse.title", lang, kinds=kinds)
     if sector:
-        title += f" · {esc(sector)}"
+        title = tr("browse.title_sector", lang, kinds=title, sector=esc(sector))
     chunk = records[page * per_page : (page + 1) * per_page]
     lines = []
     for offset, record in enumerate(chunk, start=page * per_page + 1):
@@ -467,6 +491,7 @@ def browse_card(
         "\n".join(lines) or tr("browse.empty", lang),
         colour=COLOURS[kind],
         footer=tr("browse.page", lang, page=page + 1, pages=pages, count=len(records)),
+        lang=lang,
     )
     return card
 
@@ -482,12 +507,13 @@ def not_found_card(query: str, kind: str | None, names: list[str], lang: str = "
         text += "\n" + tr(
             "error.did_you_mean", lang, names=", ".join(f"**{esc(n)}**" for n in names)
         )
-    return Card(tr("error.not_found", lang, query=esc(query[:80])), text, colour=COLOURS["error"])
+    title = tr("error.not_found", lang, query=esc(query[:80]))
+    return Card(title, text, colour=COLOURS["error"], lang=lang)
 
 
 def help_card(lang: str = "en") -> Card:
     keys = ("city", "initiative", "startup", "organization", "ask", "browse", "about")
-    card = Card(tr("help.title", lang), tr("help.intro", lang), colour=COLOURS["info"])
+    card = Card(tr("help.title", lang), tr("help.intro", lang), colour=COLOURS["info"], lang=lang)
     card.description += "\n\n" + "\n".join(tr(f"help.{k}", lang) for k in keys)
     card.add("🛡️", tr("help.moderators", lang) + "\n" + tr("help.admins", lang))
     return card
@@ -495,7 +521,7 @@ def help_card(lang: str = "en") -> Card:
 
 def about_card(snapshot: Snapshot, version: str, uptime: str, lang: str = "en") -> Card:
     counts = snapshot.counts()
-    card = Card(tr("about.title", lang), tr("help.intro", lang), colour=COLOURS["info"])
+    card = Card(tr("about.title", lang), tr("help.intro", lang), colour=COLOURS["info"], lang=lang)
     card.add(tr("about.version", lang), esc(version), True)
     card.add(tr("about.data", lang), f"`{snapshot.version}`", True)
     card.add(tr("about.uptime", lang), esc(uptime), True)
@@ -510,8 +536,8 @@ def about_card(snapshot: Snapshot, version: str, uptime: str, lang: str = "en") 
     return card
 
 
-def error_card(message: str) -> Card:
-    return Card("⚠️", message, colour=COLOURS["error"])
+def error_card(message: str, lang: str = "en") -> Card:
+    return Card("⚠️", message, colour=COLOURS["error"], lang=lang)
 
 
 # ---------------------------------------------------------------------------- admin cards
@@ -526,7 +552,8 @@ def reload_card(report: ReloadReport, lang: str = "en") -> Card:
         shown = report.problems[:PROBLEMS_SHOWN]
         lines = [
             f"`{p.file}:{p.line}:{p.column}` " + (f"{esc(p.field)}: " if p.field else "")
-            + f"{esc(p.found)}; expected {esc(p.expected)}"
+            + f"{esc(p.found)}; "
+            + tr("data.expected", lang, what=esc(p.expected))
             for p in shown
         ]
         rest = len(report.problems) - len(shown)
@@ -537,6 +564,7 @@ def reload_card(report: ReloadReport, lang: str = "en") -> Card:
             "\n".join(lines),
             colour=COLOURS["error"],
             footer=tr("data.still_serving", lang, version=before),
+            lang=lang,
         )
     if report.outcome == "failed":
         return Card(
@@ -544,9 +572,15 @@ def reload_card(report: ReloadReport, lang: str = "en") -> Card:
             esc(report.error or ""),
             colour=COLOURS["error"],
             footer=tr("data.still_serving", lang, version=before),
+            lang=lang,
         )
     title = tr(f"data.outcome.{report.outcome}", lang)
-    card = Card(title, f"`{before}` → `{after}` · {report.seconds:.2f} s", colour=COLOURS["answer"])
+    card = Card(
+        title,
+        f"`{before}` → `{after}` · {report.seconds:.2f} s",
+        colour=COLOURS["answer"],
+        lang=lang,
+    )
     summary = report.summary()["changes"]
     if not summary:
         card.description += "\n" + tr("data.no_changes", lang)
@@ -571,7 +605,7 @@ def reload_card(report: ReloadReport, lang: str = "en") -> Card:
 
 
 def data_status_card(snapshot: Snapshot, reloading: bool, lang: str = "en") -> Card:
-    card = Card(tr("data.status_title", lang), colour=COLOURS["info"])
+    card = Card(tr("data.status_title", lang), colour=COLOURS["info"], lang=lang)
     card.add(tr("about.data", lang), f"`{snapshot.version}`", True)
     card.add(tr("about.loaded", lang), f"<t:{int(snapshot.loaded_at.timestamp())}:F>", True)
     card.add(tr("data.loaded_by", lang), esc(snapshot.loaded_by), True)
@@ -590,17 +624,17 @@ def audit_card(rows: list[dict], lang: str = "en") -> Card:
         versions = f"`{row['version_before'] or '—'}` → `{row['version_after'] or '—'}`"
         changes = row["summary"].get("changes", {})
         counted = sum(len(v) for actions in changes.values() for v in actions.values())
-        extra = f" · {counted} change(s)" if counted else ""
+        extra = " · " + tr("data.change_count", lang, count=counted) if counted else ""
         if row["problems"]:
-            extra += f" · {len(row['problems'])} problem(s)"
-        lines.append(
-            f"{when} **{esc(row['outcome'])}** {esc(row['command'])} by {esc(row['actor'])} "
-            f"{versions}{extra}"
-        )
+            extra += " · " + tr("data.problem_count", lang, count=len(row["problems"]))
+        outcome = tr(f"data.result.{row['outcome']}", lang)
+        by = tr("data.by", lang, actor=esc(row["actor"]))
+        lines.append(f"{when} **{esc(outcome)}** {esc(row['command'])} {by} {versions}{extra}")
     return Card(
         tr("data.history_title", lang),
         "\n".join(lines) or tr("data.history_empty", lang),
         colour=COLOURS["info"],
+        lang=lang,
     )
 
 
@@ -619,6 +653,7 @@ def spotlight_card(
         colour=COLOURS["spotlight"],
         url=startup.website,
         author=tr("spotlight.post_author", lang),
+        lang=lang,
     )
     facts = []
     if startup.sector:
@@ -665,7 +700,7 @@ def spotlight_status_card(
 ) -> Card:
     """Where and when the spotlight posts, who is next and how the last post went."""
     s = schedule  # bot.spotlight.models.Schedule (kept loose: render stays import-light)
-    card = Card(tr("spotlight.status_title", lang), colour=COLOURS["spotlight"])
+    card = Card(tr("spotlight.status_title", lang), colour=COLOURS["spotlight"], lang=lang)
     weekday = tr(f"weekday.{WEEKDAYS[s.weekday]}", lang)  # type: ignore[attr-defined]
     card.add(tr("spotlight.channel", lang), f"<#{s.channel_id}>", True)  # type: ignore[attr-defined]
     card.add(
@@ -720,4 +755,5 @@ def spotlight_history_card(entries: list, names: dict[str, str], lang: str = "en
         tr("spotlight.history_title", lang),
         "\n".join(lines) or tr("spotlight.history_empty", lang),
         colour=COLOURS["spotlight"],
+        lang=lang,
     )

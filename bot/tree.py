@@ -14,7 +14,7 @@ import discord
 from discord import app_commands
 
 from bot.errors import DataNotLoaded, NotFound, ReloadBusy, SmartUpsError
-from bot.i18n import lang_of, tr
+from bot.i18n import lang_of, lookup, tr
 from bot.permissions import Level, MissingLevel
 from bot.render import error_card, not_found_card, to_embed
 from bot.spotlight import NoStartups, NotScheduled
@@ -37,6 +37,11 @@ def describe_options(interaction: discord.Interaction) -> dict[str, Any]:
 
     walk(data.get("options", []))
     return found
+
+
+def permission_name(permission: str, lang: str) -> str:
+    """A Discord permission as the client names it: 'manage_guild' -> 'Manage Server'."""
+    return lookup(f"permission.name.{permission}", lang) or permission.replace("_", " ").title()
 
 
 async def reply_ephemeral(interaction: discord.Interaction, embed: discord.Embed) -> None:
@@ -74,14 +79,14 @@ class SmartUpsTree(app_commands.CommandTree):
             key = "permission.admin" if cause.needed >= Level.ADMIN else "permission.moderator"
             message = tr("error.missing_permission", lang, permission=tr(key, lang))
         elif isinstance(cause, app_commands.MissingPermissions):
-            names = ", ".join(p.replace("_", " ").title() for p in cause.missing_permissions)
+            names = ", ".join(permission_name(p, lang) for p in cause.missing_permissions)
             message = tr("error.missing_permission", lang, permission=names)
         elif isinstance(cause, app_commands.NoPrivateMessage):
-            message = "This command works in a server only."
+            message = tr("error.guild_only", lang)
         elif isinstance(cause, app_commands.CommandOnCooldown):
             message = tr("error.cooldown", lang, seconds=f"{cause.retry_after:.0f}")
         elif isinstance(cause, ReloadBusy):
-            message = str(cause)
+            message = tr("error.reload_busy", lang)
         elif isinstance(cause, DataNotLoaded):
             message = tr("error.data_unavailable", lang)
         elif isinstance(cause, NotScheduled):
@@ -90,8 +95,11 @@ class SmartUpsTree(app_commands.CommandTree):
             message = tr("spotlight.no_startups", lang)
         elif isinstance(cause, SmartUpsError):
             message = str(cause)[:1].upper() + str(cause)[1:] + "."
+        elif type(cause) is app_commands.CheckFailure:
+            # discord.py's own wording ("The check functions for command ... failed.").
+            message = tr("error.not_allowed", lang)
         elif isinstance(cause, app_commands.CheckFailure):
-            message = str(cause) or tr("error.unexpected", lang)
+            message = str(cause) or tr("error.not_allowed", lang)
         else:
             command = interaction.command.qualified_name if interaction.command else "?"
             log.error(
@@ -104,4 +112,4 @@ class SmartUpsTree(app_commands.CommandTree):
                 exc_info=cause,
             )
             message = tr("error.unexpected", lang)
-        await reply_ephemeral(interaction, to_embed(error_card(message)))
+        await reply_ephemeral(interaction, to_embed(error_card(message, lang)))
