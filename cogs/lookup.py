@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import discord
 from discord import app_commands
+from discord.app_commands import locale_str
 from discord.ext import commands
 
 from bot import answers
 from bot.i18n import lang_of
 from bot.model import Kind, Record
 from bot.paginator import Paginator
-from bot.render import record_card, to_embed
+from bot.render import display_name, record_card, to_embed
 from bot.transformers import (
     CityArg,
     InitiativeArg,
@@ -24,11 +25,12 @@ from bot.transformers import (
     knowledge_of,
 )
 
+#: Choice names are translated at sync (bot/locales/commands.<lang>.yaml); values stay fixed.
 KIND_CHOICES = [
-    app_commands.Choice(name="startups", value="startup"),
-    app_commands.Choice(name="cities", value="city"),
-    app_commands.Choice(name="initiatives", value="initiative"),
-    app_commands.Choice(name="organizations", value="organization"),
+    app_commands.Choice(name=locale_str("startups"), value="startup"),
+    app_commands.Choice(name=locale_str("cities"), value="city"),
+    app_commands.Choice(name=locale_str("initiatives"), value="initiative"),
+    app_commands.Choice(name=locale_str("organizations"), value="organization"),
 ]
 
 
@@ -110,8 +112,10 @@ class Lookup(commands.Cog):
         if not knowledge.store.loaded:
             return []
         hits = knowledge.complete(Kind.CITY, value, limit=25)
+        lang = lang_of(interaction.locale)
         return [
-            app_commands.Choice(name=choice_name(h.record.name), value=h.record.id) for h in hits
+            app_commands.Choice(name=choice_name(display_name(h.record, lang)), value=h.record.id)
+            for h in hits
         ]
 
     @browse.autocomplete("sector")
