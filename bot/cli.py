@@ -21,6 +21,7 @@ from typing import TextIO
 from bot import __version__, answers
 from bot.config import ConfigError, Settings, load_settings, setup_logging
 from bot.errors import NotFound
+from bot.i18n import LANGUAGES, lang_of
 from bot.knowledge import Knowledge
 from bot.loader import Loader
 from bot.model import Kind
@@ -46,6 +47,17 @@ the bot would give them. Type a question, or a command:
   /lang en|zh-TW   /quit
 To go live: put DISCORD_TOKEN=... in .env (see .env.example) and run `make run` again.
 """
+
+
+def parse_lang(word: str) -> str:
+    """'zh-TW' (also zh_tw, ZH-tw) or 'en': the answer language."""
+    wanted = word.strip().casefold().replace("_", "-")
+    for lang in LANGUAGES:
+        if lang.casefold() == wanted:
+            return lang
+    raise argparse.ArgumentTypeError(
+        f"unknown language {word!r}; expected {' or '.join(LANGUAGES)}"
+    )
 
 
 def parse_kind(word: str) -> Kind:
@@ -147,7 +159,8 @@ async def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
         try:
             card = answers.record(knowledge, args.kind, " ".join(args.name), args.lang)
         except NotFound as missing:
-            print(to_text(not_found_card(missing.query, missing.kind, missing.suggestions)))
+            card = not_found_card(missing.query, missing.kind, missing.suggestions, args.lang)
+            print(to_text(card))
             return 1
         print(to_text(card))
         return 0
@@ -168,7 +181,8 @@ async def cmd_browse(args: argparse.Namespace, settings: Settings) -> int:
         try:
             pages = answers.browse(knowledge, args.kind, args.city, args.sector, args.lang)
         except NotFound as missing:
-            print(to_text(not_found_card(missing.query, missing.kind, missing.suggestions)))
+            card = not_found_card(missing.query, missing.kind, missing.suggestions, args.lang)
+            print(to_text(card))
             return 1
         print("\n\n".join(to_text(p) for p in pages))
         return 0
@@ -288,10 +302,11 @@ class LocalSession:
         if command == "about":
             return answers.about(self.knowledge, self.started, self.lang)
         if command == "lang":
-            if rest not in ("en", "zh-TW"):
-                return "Usage: /lang en|zh-TW"
-            self.lang = rest
-            return f"Language: {rest}"
+            try:
+                self.lang = parse_lang(rest)
+            except argparse.ArgumentTypeError:
+                return f"Usage: /lang {'|'.join(LANGUAGES)}"
+            return f"Language: {self.lang}"
         return f"Unknown command /{command}. Type /help for the list."
 
     def _browse(self, rest: str) -> str:
@@ -361,15 +376,23 @@ async def cmd_local(args: argparse.Namespace, settings: Settings) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="smartups", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"smartups {__version__}")
-    parser.add_argument("--lang", default=None, choices=["en", "zh-TW"], help="answer language")
+    lang_help = f"answer language: {' or '.join(LANGUAGES)} (default: SMARTUPS_LANG, else en)"
+    parser.add_argument("--lang", type=parse_lang, default=None, help=lang_help)
+    # --lang also after the subcommand (`smartups show startup x --lang zh-TW`); SUPPRESS keeps
+    # a subcommand without it from resetting a --lang given before the subcommand.
+    with_lang = argparse.ArgumentParser(add_help=False)
+    with_lang.add_argument("--lang", type=parse_lang, default=argparse.SUPPRESS, help=lang_help)
     sub = parser.add_subparsers(dest="command", required=True)
 
-    run = sub.add_parser("run", help="the bot on Discord, or the local session without a token")
+    def add(name: str, summary: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=summary, parents=[with_lang])
+
+    run = add("run", "the bot on Discord, or the local session without a token")
     run.set_defaults(func=cmd_run)
-    local = sub.add_parser("local", help="the local session (no Discord)")
+    local = add("local", "the local session (no Discord)")
     local.set_defaults(func=cmd_local)
 
-    search = sub.add_parser("search", help="ranked matches for a query ('-': one per stdin line)")
+    search = add("search", "ranked matches for a query ('-': one per stdin line)")
     search.add_argument("--kind", type=parse_kind)
     search.add_argument("--city")
     search.add_argument("--sector")
@@ -378,30 +401,30 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("query")
     search.set_defaults(func=cmd_search)
 
-    show = sub.add_parser("show", help="the full profile of one record")
+    show = add("show", "the full profile of one record")
     show.add_argument("kind", type=parse_kind)
     show.add_argument("name", nargs="+")
     show.set_defaults(func=cmd_show)
 
-    ask = sub.add_parser("ask", help="answer a free question")
+    ask = add("ask", "answer a free question")
     ask.add_argument("question", nargs="+")
     ask.set_defaults(func=cmd_ask)
 
-    browse = sub.add_parser("browse", help="list records of a kind")
+    browse = add("browse", "list records of a kind")
     browse.add_argument("kind", type=parse_kind)
     browse.add_argument("--city")
     browse.add_argument("--sector")
     browse.set_defaults(func=cmd_browse)
 
-    validate = sub.add_parser("validate", help="check the data folder; non-zero exit on errors")
+    validate = add("validate", "check the data folder; non-zero exit on errors")
     validate.add_argument("dir", nargs="?")
     validate.set_defaults(func=cmd_validate)
 
-    reload = sub.add_parser("reload", help="load the data folder into the configured database")
+    reload = add("reload", "load the data folder into the configured database")
     reload.add_argument("--dry-run", action="store_true")
     reload.set_defaults(func=cmd_reload)
 
-    history = sub.add_parser("history", help="the audit log of data loads")
+    history = add("history", "the audit log of data loads")
     history.add_argument("--limit", type=int, default=20)
     history.set_defaults(func=cmd_history)
     return parser
@@ -416,9 +439,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"smartups: configuration error: {exc}", file=sys.stderr)
         return 2
     setup_logging("WARNING" if args.command != "run" or not settings.token else settings.log_level)
-    args.lang = args.lang or settings.lang
-    if args.lang not in ("en", "zh-TW"):
-        args.lang = "en"
+    args.lang = args.lang or lang_of(settings.lang)
     try:
         result = args.func(args, settings)
         if asyncio.iscoroutine(result):
