@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 import discord
@@ -194,7 +195,8 @@ def embed_size(embed: discord.Embed) -> int:
 
 def to_text(card: Card) -> str:
     """Plain text of the card for the terminal: links as 'label <url>', no escapes."""
-    lines = [plain(card.title), "=" * min(len(plain(card.title)), 60)]
+    title = plain(card.title)
+    lines = [title, "=" * min(text_width(title), 60)]
     if card.url:
         lines.append(card.url)
     if card.description:
@@ -205,6 +207,11 @@ def to_text(card: Card) -> str:
     if card.footer:
         lines += ["", plain(card.footer)]
     return "\n".join(lines)
+
+
+def text_width(text: str) -> int:
+    """Terminal columns of ``text``: Chinese characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def plain(markdown: str) -> str:

@@ -212,3 +212,11 @@ def test_zh_tw_admin_cards(knowledge) -> None:
     assert "applied" in audit_card(rows, "en").description
     status = data_status_card(knowledge.snapshot, True, "zh-TW")
     assert status.title == "資料狀態" and status.description == "目前正在重新載入資料。"
+
+
+def test_terminal_title_underline_counts_chinese_as_two_columns() -> None:
+    from bot.render import Card, text_width, to_text
+
+    assert text_width("臺北 (Taipei)") == 13
+    _title, underline = to_text(Card("資料狀態")).splitlines()[:2]
+    assert underline == "=" * 8
