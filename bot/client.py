@@ -21,7 +21,7 @@ from discord.ext import commands, tasks
 import cogs
 from bot.config import Settings
 from bot.db import open_db
-from bot.i18n import lang_of
+from bot.i18n import lang_for_guild
 from bot.knowledge import Knowledge
 from bot.model import Kind
 from bot.render import spotlight_card, to_embed
@@ -203,7 +203,7 @@ class SmartUpsBot(commands.Bot):
         if startup is None:
             raise PostError("not_found", f"startup {startup_id} is no longer in the data")
         guild = self.get_guild(guild_id)
-        lang = lang_of(guild.preferred_locale) if guild else "en"
+        lang = lang_for_guild(guild, self.settings) if guild else "en"
         card = spotlight_card(startup, self.knowledge, snapshot, lang)  # type: ignore[arg-type]
         try:
             channel = self.get_channel(channel_id) or await self.fetch_channel(channel_id)

@@ -17,7 +17,7 @@ from bot.errors import DataNotLoaded, NotFound, ReloadBusy, SmartUpsError
 from bot.i18n import lang_of, lookup, tr
 from bot.permissions import Level, MissingLevel
 from bot.render import error_card, not_found_card, to_embed
-from bot.spotlight import NoStartups, NotScheduled
+from bot.spotlight import InvalidTime, InvalidTimezone, NoStartups, NotScheduled
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +93,14 @@ class SmartUpsTree(app_commands.CommandTree):
             message = tr("spotlight.not_scheduled", lang)
         elif isinstance(cause, NoStartups):
             message = tr("spotlight.no_startups", lang)
+        elif isinstance(cause, InvalidTimezone):
+            message = tr("spotlight.bad_timezone", lang, name=cause.name)
+            if cause.suggestions:
+                message += " " + tr(
+                    "error.did_you_mean", lang, names=", ".join(cause.suggestions[:5])
+                )
+        elif isinstance(cause, InvalidTime):
+            message = tr("spotlight.bad_time", lang, text=cause.text)
         elif isinstance(cause, SmartUpsError):
             message = str(cause)[:1].upper() + str(cause)[1:] + "."
         elif type(cause) is app_commands.CheckFailure:

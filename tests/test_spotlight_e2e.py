@@ -40,13 +40,13 @@ async def command(fake: FakeDiscord, name: str, options=None, user=None) -> dict
     return await run_command(fake, name, options, user=user or fake.admin)
 
 
-def spotlight_posts(fake: FakeDiscord, channel) -> list[dict]:
+def spotlight_posts(fake: FakeDiscord, channel, title: str = "SmartUp spotlight") -> list[dict]:
     return [
         m
         for m in fake.messages_in(channel)
         if not m["flags"] & EPHEMERAL
         and m.get("embeds")
-        and m["embeds"][0].get("title", "").startswith("SmartUp spotlight")
+        and m["embeds"][0].get("title", "").startswith(title)
     ]
 
 
@@ -201,3 +201,30 @@ async def test_skip_next_pause_resume(fake_discord: FakeDiscord, settings, clock
         assert "Lalamove" in embed_text(posted)
         history = embed_text(await command(fake_discord, "spotlight history"))
         assert "Skipped" in history and "Lalamove" in history
+
+
+async def test_zh_tw_moderator_and_a_chinese_guild_get_chinese(
+    fake_discord: FakeDiscord, settings, clock: Clock
+) -> None:
+    fake_discord.guild.preferred_locale = "zh-TW"
+    async with running_bot(fake_discord, settings, clock=clock) as bot:
+        ix = await fake_discord.send_command(
+            "spotlight schedule",
+            {"channel": fake_discord.channel, "weekday": 0, "time": "09:30"},
+            user=fake_discord.admin,
+            locale="zh-TW",
+        )
+        data = (await fake_discord.wait_for_callback(ix)).json["data"]
+        assert "焦點發文已排定" in embed_text(data) and "星期一" in embed_text(data)
+        data = await run_command(
+            fake_discord,
+            "spotlight schedule",
+            {"channel": fake_discord.channel, "weekday": 0, "time": "9點"},
+            user=fake_discord.admin,
+            locale="zh-TW",
+        )
+        assert "不是有效的時間" in embed_text(data)
+        clock.now = FIRST_SLOT + dt.timedelta(minutes=1)
+        assert [e.outcome for e in await bot.run_spotlight_once()] == ["posted"]
+        post = spotlight_posts(fake_discord, fake_discord.channel, "SmartUp 焦點")
+        assert post and post[0]["embeds"][0]["title"].startswith("SmartUp 焦點")
