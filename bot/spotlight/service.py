@@ -277,12 +277,7 @@ class SpotlightService:
         ids = list(startup_ids)
         now = self._now()
         async with self._tx():
-            row = await self._schedule_row(guild_id)
-            if row is None:
-                raise NotScheduled(guild_id)
-            pick = await self._pick(row, ids)
-            if pick is None:
-                raise NoStartups()
+            row, pick = await self._row_and_pick(guild_id, ids)
             await self._advance(row, pick)
             key = await self._unique_key(f"{guild_id}:skip:{_iso(now)}")
             await self._insert_history(
@@ -314,12 +309,7 @@ class SpotlightService:
         ids = list(startup_ids)
         now = self._now()
         async with self._tx():
-            row = await self._schedule_row(guild_id)
-            if row is None:
-                raise NotScheduled(guild_id)
-            pick = await self._pick(row, ids)
-            if pick is None:
-                raise NoStartups()
+            row, pick = await self._row_and_pick(guild_id, ids)
             key = await self._unique_key(f"{guild_id}:manual:{_iso(now)}")
             claim = await self._claim(row, pick, kind="manual", key=key, slot_at=now, now=now)
         return await self._deliver(claim, poster)
@@ -666,6 +656,16 @@ class SpotlightService:
             return await self._entry_by_id(claim.entry_id)
 
     # --- rotation state -------------------------------------------------------------------
+
+    async def _row_and_pick(self, guild_id: int, ids: list[str]) -> tuple[dict[str, Any], Pick]:
+        """The guild's schedule row and who is next, or the error a moderator is told."""
+        row = await self._schedule_row(guild_id)
+        if row is None:
+            raise NotScheduled(guild_id)
+        pick = await self._pick(row, ids)
+        if pick is None:
+            raise NoStartups()
+        return row, pick
 
     async def _pick(self, row: dict[str, Any], ids: list[str]) -> Pick | None:
         guild_id = row["guild_id"]
