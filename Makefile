@@ -22,7 +22,12 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 ## bench: latency, load and memory benchmarks (on demand; not part of CI)
-bench: $(STAMP)
+BENCH_STAMP := $(VENV)/.installed-bench
+$(BENCH_STAMP): $(STAMP)
+	@$(BIN)/python -m pip install -q -e '.[dev,bench]'
+	@touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
 	$(BIN)/python -m bench
 
 clean:
