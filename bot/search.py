@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import bisect
 import heapq
-import itertools
-from collections.abc import Iterable, Sequence
+from array import array
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -72,100 +72,224 @@ class FigureHit:
     score: float
 
 
-@dataclass(frozen=True, slots=True)
-class _Key:
-    text: str
-    record: int
-    label: str
-    weight: float  # 1.0 for the name, slightly less for aliases
+#: Which label of its record a key is: the name, the Chinese name, alias n (2 + n), the id.
+#: A match on the name is worth 1.0, on the Chinese name 0.99, an alias 0.97, the id 0.96.
+NAME_SLOT, ZH_SLOT, ID_SLOT = 0, 1, -1
+#: Chunk size of the "gentle" sorts: each C-level sort call stays well under a few ms, so a
+#: build running in a worker thread never holds the GIL (and the event loop) for long.
+SORT_CHUNK = 8192
+#: The one-deletion index is kept as sorted arrays of packed (hash, word) integers, spread
+#: over this many buckets: ~12 bytes per variant instead of a dict entry with a string.
+_DELETE_BUCKET_BITS = 12
+_HASH_BITS = 43
+
+
+def record_keys(record: Record) -> tuple[str, ...]:
+    """The normalized key of each label, in slot order: name, Chinese name, aliases, id."""
+    labels = (record.name, record.name_zh or "", *record.aliases, record.id.replace("-", " "))
+    return tuple(normalize(label) if label else "" for label in labels)
+
+
+def _slots(record: Record) -> list[int]:
+    return [NAME_SLOT, ZH_SLOT, *range(2, 2 + len(record.aliases)), ID_SLOT]
+
+
+def gentle_sorted(items: list, key=None) -> list:  # type: ignore[no-untyped-def,type-arg]
+    """``sorted(items, key=key)`` in short C calls: chunks sorted apart, then merged lazily."""
+    if len(items) <= SORT_CHUNK:
+        return sorted(items, key=key)
+    chunks = [
+        sorted(items[i : i + SORT_CHUNK], key=key) for i in range(0, len(items), SORT_CHUNK)
+    ]
+    return list(heapq.merge(*chunks, key=key))
 
 
 class SearchIndex:
-    """Immutable lookup structures over one snapshot's records."""
+    """Immutable lookup structures over one snapshot's records.
 
-    def __init__(self, records: Iterable[Record]) -> None:
-        self.records: list[Record] = sorted(records, key=lambda r: (r.kind, r.name.casefold()))
-        self.by_kind: dict[Kind, list[int]] = {kind: [] for kind in Kind}
-        self.by_ref: dict[tuple[str, str], int] = {}
-        self.keys: list[_Key] = []
-        self._exact: dict[str, list[int]] = {}
-        self._prefix: list[tuple[str, int]] = []
-        self._word_keys: dict[str, list[int]] = {}
-        self._deletes: dict[str, list[str]] = {}
+    Built to stay small and fast at 100,000 records: keys are parallel arrays (text, record,
+    which label), exact keys map to one key number (or a tuple when shared), prefixes are one
+    sorted list of strings beside an array of key numbers, and the one-deletion typo index
+    stores packed hashes in sorted arrays rather than millions of strings. ``label_keys``
+    (record id() -> normalized labels, as the loader computed them) spares normalizing again.
+    """
+
+    def __init__(
+        self,
+        records: Iterable[Record],
+        label_keys: Mapping[int, Sequence[str]] | None = None,
+    ) -> None:
+        listed = list(records)
+        order = gentle_sorted(
+            [(r.kind, r.name.casefold(), n) for n, r in enumerate(listed)],
+        )
+        self.records: list[Record] = [listed[n] for _, _, n in order]
+        del listed, order
+        self._kind_range: dict[Kind, range] = {}
+        self._ref: dict[str, dict[str, int]] = {kind.value: {} for kind in Kind}
+        self._key_text: list[str] = []
+        self._key_rec = array("i")
+        self._key_slot = array("h")
+        self._exact: dict[str, int | tuple[int, ...]] = {}
+        self._word_keys: dict[str, int | list[int]] = {}
+        self._words: list[str] = []
         self._bigrams: dict[str, list[int]] = {}
         self._figures: list[tuple[int, Figure, frozenset[str], frozenset[str]]] = []
-        self._owner_words: list[frozenset[str]] = []
+        self._figure_words: dict[str, list[int]] = {}
+        self._owner_words: dict[int, frozenset[str]] = {}
+        self._city_keys: dict[str, int] = {}
+        prefix: list[tuple[str, int]] = []
+        deletes: list[list[int]] = [[] for _ in range(1 << _DELETE_BUCKET_BITS)]
+        kind_start: dict[str, int] = {}
         for number, record in enumerate(self.records):
-            self.by_kind[Kind(record.kind)].append(number)
-            self.by_ref[(record.kind, record.id)] = number
-            self._add_record(number, record)
-        self._prefix.sort()
-        self._city_keys = {
-            key: number
-            for key, numbers in self._exact.items()
-            for number in {self.keys[k].record for k in numbers}
-            if self.records[number].kind == Kind.CITY
-        }
+            kind_start.setdefault(record.kind, number)
+            self._ref[record.kind][record.id] = number
+            known = label_keys.get(id(record)) if label_keys is not None else None
+            self._add_record(number, record, known or record_keys(record), prefix, deletes)
+        for kind in Kind:
+            start = kind_start.get(kind.value)
+            if start is None:
+                self._kind_range[kind] = range(0)
+            else:
+                self._kind_range[kind] = range(start, start + len(self._ref[kind.value]))
+        merged = gentle_sorted(prefix)
+        del prefix
+        self._prefix_text: list[str] = [text for text, _ in merged]
+        self._prefix_key = array("i", [index for _, index in merged])
+        del merged
+        self._deletes = [
+            array("q", sorted(bucket)) if bucket else array("q") for bucket in deletes
+        ]
 
     # ------------------------------------------------------------------ building
 
-    def _add_record(self, number: int, record: Record) -> None:
-        labels: list[tuple[str, float]] = [(record.name, 1.0)]
-        if record.name_zh:
-            labels.append((record.name_zh, 0.99))
-        labels.extend((alias, 0.97) for alias in record.aliases)
-        labels.append((record.id.replace("-", " "), 0.96))
+    def _add_record(
+        self,
+        number: int,
+        record: Record,
+        keys: Sequence[str],
+        prefix: list[tuple[str, int]],
+        deletes: list[list[int]],
+    ) -> None:
+        figures = getattr(record, "figures", ())
+        is_city = record.kind == Kind.CITY
         owner_words: set[str] = set()
         seen: set[str] = set()
-        for label, weight in labels:
-            key = normalize(label)
+        for slot, key in zip(_slots(record), keys, strict=True):
             if not key or key in seen:
                 continue
             seen.add(key)
-            owner_words.update(words(key))
-            self._add_key(_Key(key, number, label, weight))
-        self._owner_words.append(frozenset(owner_words))
-        for figure in getattr(record, "figures", ()):
+            if figures:
+                owner_words.update(words(key))
+            self._add_key(key, number, slot, is_city, prefix, deletes)
+        if not figures:
+            return
+        self._owner_words[number] = frozenset(owner_words)
+        for figure in figures:
             text = " ".join(
                 [figure.label, figure.label_zh or "", figure.unit or "", *figure.keywords]
             )
             label_words = frozenset(words(normalize(text))) - STOPWORDS
             scope_words = frozenset(words(normalize(figure.scope or "")))
+            position = len(self._figures)
             self._figures.append((number, figure, label_words, scope_words))
+            for word in label_words | scope_words:
+                self._figure_words.setdefault(word, []).append(position)
 
-    def _add_key(self, key: _Key) -> None:
-        index = len(self.keys)
-        self.keys.append(key)
-        for variant in {key.text, compact(key.text)}:
-            self._exact.setdefault(variant, []).append(index)
-        parts = key.text.split(" ")
-        for start in range(len(parts)):
-            self._prefix.append((" ".join(parts[start:]), index))
-        if " " in key.text:
-            self._prefix.append((compact(key.text), index))
-        for word in {stem(w) for w in words(key.text)}:
+    def _add_key(
+        self,
+        text: str,
+        number: int,
+        slot: int,
+        is_city: bool,
+        prefix: list[tuple[str, int]],
+        deletes: list[list[int]],
+    ) -> None:
+        index = len(self._key_text)
+        self._key_text.append(text)
+        self._key_rec.append(number)
+        self._key_slot.append(slot)
+        squeezed = compact(text)
+        for variant in (text,) if squeezed == text else (text, squeezed):
+            current = self._exact.get(variant)
+            if current is None:
+                self._exact[variant] = index
+            elif isinstance(current, int):
+                self._exact[variant] = (current, index)
+            else:
+                self._exact[variant] = (*current, index)
+            if is_city:
+                self._city_keys[variant] = number
+        prefix.append((text, index))
+        if " " in text:
+            parts = text.split(" ")
+            for start in range(1, len(parts)):
+                prefix.append((" ".join(parts[start:]), index))
+            prefix.append((squeezed, index))
+        for word in {stem(w) for w in words(text)}:
             if has_cjk(word):
                 continue
-            postings = self._word_keys.setdefault(word, [])
-            if len(postings) == 0:
-                for variant in _deletions(word):
-                    self._deletes.setdefault(variant, []).append(word)
-            postings.append(index)
-        if has_cjk(key.text):
-            text = compact(key.text)
-            for bigram in {text[i : i + 2] for i in range(max(1, len(text) - 1))}:
+            postings = self._word_keys.get(word)
+            if postings is None:
+                self._word_keys[word] = index
+                self._add_word(word, deletes)
+            elif isinstance(postings, int):
+                self._word_keys[word] = [postings, index]
+            else:
+                postings.append(index)
+        if has_cjk(text):
+            for bigram in {squeezed[i : i + 2] for i in range(max(1, len(squeezed) - 1))}:
                 self._bigrams.setdefault(bigram, []).append(index)
+
+    def _add_word(self, word: str, deletes: list[list[int]]) -> None:
+        word_id = len(self._words)
+        self._words.append(word)
+        if word_id > _WORD_MASK:  # over two million distinct words: exact words only
+            return
+        for variant in _deletions(word):
+            h = hash(variant) & _HASH_MASK
+            deletes[h & _BUCKET_MASK].append(((h >> _DELETE_BUCKET_BITS) << 21) | word_id)
+
+    def _similar_words(self, variant: str) -> Iterator[str]:
+        """Indexed words one of whose one-deletion variants is ``variant``."""
+        h = hash(variant) & _HASH_MASK
+        bucket = self._deletes[h & _BUCKET_MASK]
+        wanted = h >> _DELETE_BUCKET_BITS
+        at = bisect.bisect_left(bucket, wanted << 21)
+        while at < len(bucket) and bucket[at] >> 21 == wanted:
+            yield self._words[bucket[at] & _WORD_MASK]
+            at += 1
+
+    # ------------------------------------------------------------------ keys
+
+    def _exact_keys(self, text: str) -> tuple[int, ...]:
+        found = self._exact.get(text)
+        if found is None:
+            return ()
+        return (found,) if isinstance(found, int) else found
+
+    def _label(self, key: int) -> str:
+        record = self.records[self._key_rec[key]]
+        slot = self._key_slot[key]
+        if slot == NAME_SLOT:
+            return record.name
+        if slot == ZH_SLOT:
+            return record.name_zh or ""
+        if slot == ID_SLOT:
+            return record.id.replace("-", " ")
+        return record.aliases[slot - 2]
 
     # ------------------------------------------------------------------ lookups
 
     def record(self, kind: Kind | str, record_id: str) -> Record | None:
-        number = self.by_ref.get((str(kind), record_id))
+        number = self._ref.get(str(kind), {}).get(record_id)
         return None if number is None else self.records[number]
 
     def of_kind(self, kind: Kind | None) -> list[Record]:
         if kind is None:
             return list(self.records)
-        return [self.records[n] for n in self.by_kind[Kind(kind)]]
+        span = self._kind_range[Kind(kind)]
+        return self.records[span.start : span.stop]
 
     def lookup(
         self,
@@ -174,29 +298,42 @@ class SearchIndex:
         limit: int = 25,
         *,
         fuzzy: bool = True,
+        typos_after_exact: bool = True,
     ) -> list[Hit]:
-        """Rank records by name for ``text``: exact, prefix, Chinese substring, then typos."""
+        """Rank records by name for ``text``: exact, prefix, Chinese substring, then typos.
+
+        ``typos_after_exact=False`` (autocomplete) skips typo matching when the text already
+        names a record exactly: the member has typed a real name, and scoring near-misses of
+        its common words ("... Robotics Technologies") is the slowest part of a lookup.
+        """
         query = normalize(clean_input(text))
         if not query:
             return [Hit(r, 0.0, "list", r.name) for r in self.of_kind(kind)[:limit]]
-        best: dict[int, Hit] = {}
+        # record number -> (rounded score, key, how); Hits are made for the winners only.
+        best: dict[int, tuple[float, int, str]] = {}
+        span = self._kind_range[Kind(kind)] if kind is not None else None
+        key_rec = self._key_rec
+        key_slot = self._key_slot
 
         def offer(key_index: int, score: float, matched: str) -> None:
-            key = self.keys[key_index]
-            record = self.records[key.record]
-            if kind is not None and record.kind != kind:
+            number = key_rec[key_index]
+            if span is not None and number not in span:
                 return
-            score *= key.weight
-            current = best.get(key.record)
-            if current is None or score > current.score:
-                best[key.record] = Hit(record, round(score, 2), matched, key.label)
+            slot = key_slot[key_index]
+            score *= 1.0 if slot == 0 else 0.99 if slot == 1 else 0.96 if slot < 0 else 0.97
+            current = best.get(number)
+            if current is None or score > current[0]:
+                best[number] = (round(score, 2), key_index, matched)
 
-        for index in self._exact.get(query, ()):
+        exact = False
+        for index in self._exact_keys(query):
             offer(index, 100.0, "name")
+            exact = True
         squeezed = compact(query)
         if squeezed != query:
-            for index in self._exact.get(squeezed, ()):
+            for index in self._exact_keys(squeezed):
                 offer(index, 99.0, "name")
+                exact = True
         self._prefix_hits(query, offer, limit)
         if squeezed != query:
             self._prefix_hits(squeezed, offer, limit)
@@ -204,19 +341,39 @@ class SearchIndex:
             self._all_words_hits(query, offer, limit)
         if has_cjk(query):
             self._cjk_hits(squeezed, offer)
-        strong = sum(1 for hit in best.values() if hit.score >= 80)
+        strong = sum(1 for score, _, _ in best.values() if score >= 80)
+        if not typos_after_exact and exact:
+            fuzzy = fuzzy and not any(how == "name" for _, _, how in best.values())
         if fuzzy and strong < limit and len(query) >= 3:
             self._fuzzy_hits(query, offer, limit)
-        ranked = sorted(best.values(), key=lambda h: (-h.score, h.record.name.casefold()))
-        return ranked[:limit]
+        if kind is not None:  # record numbers of one kind run in name order
+            ranked = heapq.nsmallest(limit, best.items(), key=lambda item: (-item[1][0], item[0]))
+        else:
+            records = self.records
+            ranked = heapq.nsmallest(
+                limit,
+                best.items(),
+                key=lambda item: (-item[1][0], records[item[0]].name.casefold()),
+            )
+        return [
+            Hit(self.records[number], score, matched, self._label(key))
+            for number, (score, key, matched) in ranked
+        ]
+
+    def _prefix_range(self, query: str) -> tuple[int, int]:
+        """Positions in the prefix list of entries starting with ``query``."""
+        start = bisect.bisect_left(self._prefix_text, query)
+        end = bisect.bisect_left(self._prefix_text, query + "\U0010ffff", lo=start)
+        return start, end
 
     def _prefix_hits(self, query: str, offer, limit: int) -> None:  # type: ignore[no-untyped-def]
-        start = bisect.bisect_left(self._prefix, (query, -1))
+        start, end = self._prefix_range(query)
         cap = max(limit * 8, 200)
-        for text, index in itertools.islice(self._prefix, start, start + cap):
-            if not text.startswith(query):
-                break
-            whole = self.keys[index].text
+        texts = self._key_text
+        keys = self._prefix_key
+        for position in range(start, min(end, start + cap)):
+            index = keys[position]
+            whole = texts[index]
             at_start = whole.startswith(query) or compact(whole).startswith(query)
             # Longer leftovers rank lower: "we" prefers "WeLab" to "WeLab Digital Bank".
             leftover = min(len(whole) - len(query), 40) / 40
@@ -227,13 +384,17 @@ class SearchIndex:
         """Every typed word starts some word of the name: "science park" finds
         "Hong Kong Science and Technology Parks Corporation"."""
         typed = query.split()
-        anchor = max(typed, key=len)
-        start = bisect.bisect_left(self._prefix, (anchor, -1))
+        # Anchor on the typed word that starts the fewest names (the longest on a tie): a
+        # common word like "smart" would fill the capped scan with names lacking the others.
+        spans = {word: self._prefix_range(word) for word in dict.fromkeys(typed)}
+        anchor = min(typed, key=lambda w: (spans[w][1] - spans[w][0], -len(w)))
+        start, end = spans[anchor]
         cap = max(limit * 20, 500)
-        for text, index in itertools.islice(self._prefix, start, start + cap):
-            if not text.startswith(anchor):
-                break
-            key_words = self.keys[index].text.split()
+        texts = self._key_text
+        keys = self._prefix_key
+        for position in range(start, min(end, start + cap)):
+            index = keys[position]
+            key_words = texts[index].split()
             if all(any(w.startswith(t) for w in key_words) for t in typed):
                 offer(index, 84.0, "words")
 
@@ -251,11 +412,17 @@ class SearchIndex:
             if not candidates:
                 return
         for index in candidates or ():
-            whole = compact(self.keys[index].text)
+            whole = compact(self._key_text[index])
             if query in whole:
                 offer(index, 86.0 - 6.0 * min(len(whole) - len(query), 10) / 10, "chinese")
             else:
                 offer(index, 70.0, "chinese")
+
+    def _postings(self, word: str) -> list[int] | tuple[int, ...]:
+        found = self._word_keys.get(word)
+        if found is None:
+            return ()
+        return (found,) if isinstance(found, int) else found
 
     def _word_matches(self, query: str) -> tuple[dict[int, int], int]:
         """Keys sharing words with the query up to one typo each: key -> words matched.
@@ -269,10 +436,10 @@ class SearchIndex:
         for word in dict.fromkeys(typed):
             similar = {word} if word in self._word_keys else set()
             for variant in (*_deletions(word), word):
-                similar.update(self._deletes.get(variant, ()))
+                similar.update(self._similar_words(variant))
             matched: set[int] = set()
             for other in similar:
-                matched.update(self._word_keys.get(other, ()))
+                matched.update(self._postings(other))
             for index in matched:
                 found[index] = found.get(index, 0) + 1
         return found, len(set(typed))
@@ -288,13 +455,13 @@ class SearchIndex:
                     offer(index, 72.0 + 6.0 * min(wanted, 3) / 3, "typo")
                 elif wanted >= 2 and count * 2 >= wanted:
                     offer(index, 55.0 + 10.0 * count / wanted, "typo")
-        if len(self.keys) <= FULL_SCAN_KEYS:
-            candidates: list[int] = list(range(len(self.keys)))
+        if len(self._key_text) <= FULL_SCAN_KEYS:
+            candidates: Iterable[int] = range(len(self._key_text))
         else:
-            candidates = list(found)
-        if not candidates:
+            candidates = found
+        choices = {index: self._key_text[index] for index in candidates}
+        if not choices:
             return
-        choices = {index: self.keys[index].text for index in candidates}
         # Plain edit-distance ratio: WRatio's partial matching lets any short query "match"
         # a long alias, which is noise for names.
         for _text, score, index in process.extract(
@@ -326,10 +493,17 @@ class SearchIndex:
         asked = set(words(query)) - STOPWORDS
         if not asked:
             return []
+        # Only figures sharing a word with the question can score: look those up.
+        positions = sorted(
+            {p for word in asked for p in self._figure_words.get(word, ())}
+        )
+        if not positions:
+            return []
         cities = self.mentioned_cities(question)
         scored: list[tuple[float, int, FigureHit]] = []
-        for order, (number, figure, label_words, scope_words) in enumerate(self._figures):
-            owner_words = self._owner_words[number]
+        for order in positions:
+            number, figure, label_words, scope_words = self._figures[order]
+            owner_words = self._owner_words.get(number, frozenset())
             content = asked - owner_words if number in cities else asked
             matched = len(content & label_words) + 0.5 * len(content & scope_words)
             if matched < 1:
@@ -347,7 +521,12 @@ class SearchIndex:
         return [hit for score, _, hit in scored[:limit] if score >= 40]
 
     def cities(self) -> list[City]:
-        return [self.records[n] for n in self.by_kind[Kind.CITY]]  # type: ignore[misc]
+        return self.of_kind(Kind.CITY)  # type: ignore[return-value]
+
+
+_HASH_MASK = (1 << _HASH_BITS) - 1
+_BUCKET_MASK = (1 << _DELETE_BUCKET_BITS) - 1
+_WORD_MASK = (1 << 21) - 1
 
 
 def stem(word: str) -> str:
