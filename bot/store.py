@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import gc
 import json
 import logging
 import time
@@ -27,7 +28,7 @@ import aiosqlite
 
 from bot.db import check_fts5, migrate, open_db
 from bot.errors import DataNotLoaded, DataProblem, ReloadBusy
-from bot.loader import Dataset, Loader, data_version
+from bot.loader import Dataset, Loader, data_version, gc_paused
 from bot.model import (
     City,
     Community,
@@ -43,6 +44,11 @@ from bot.search import SearchIndex
 from bot.text import fts_text
 
 log = logging.getLogger(__name__)
+
+#: Snapshots with at least this many records are frozen out of the cyclic GC once live.
+FREEZE_MIN_RECORDS = 10_000
+#: Rows per executemany while writing a reload, so no single call holds the GIL for long.
+WRITE_BATCH = 2000
 
 MODEL_OF: dict[str, type[Record]] = {
     "city": City,
@@ -160,6 +166,31 @@ def _fts_row(record: Record) -> tuple[str, str, str, str, str]:
         fts_text(description),
         fts_text(figures),
     )
+
+
+def _rows_for(
+    dataset: Dataset, targets: list[tuple[Kind, str]], first_rowid: int
+) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """The ``record`` and ``record_fts`` rows of ``targets``, numbered from ``first_rowid``."""
+    rows = []
+    fts_rows = []
+    for rowid, (kind, rid) in enumerate(targets, start=first_rowid):
+        rec = dataset.records[kind][rid]
+        data = rec.model_dump_json(exclude_none=True)
+        rows.append(
+            (
+                rowid,
+                kind.value,
+                rid,
+                rec.name,
+                getattr(rec, "city", None),
+                getattr(rec, "sector", None),
+                data,
+                str(hash(data)),
+            )
+        )
+        fts_rows.append((rowid, *_fts_row(rec)))
+    return rows, fts_rows
 
 
 class Store:
@@ -312,6 +343,19 @@ class Store:
         started = time.perf_counter()
         old = self._current
         before = old.version if old else None
+        with gc_paused():
+            return await self._reload_paused(actor, command, dry_run, audit, started, old, before)
+
+    async def _reload_paused(
+        self,
+        actor: str,
+        command: str,
+        dry_run: bool,
+        audit: bool,
+        started: float,
+        old: Snapshot | None,
+        before: str | None,
+    ) -> ReloadReport:
         outcome = await asyncio.to_thread(self.loader.load)
         if outcome.dataset is None:
             report = ReloadReport(
@@ -325,7 +369,9 @@ class Store:
             await self._audit(actor, command, report)
             return report
         dataset = outcome.dataset
-        changes = diff(old.dataset if old else None, dataset)
+        same = old is not None and dataset is old.dataset  # the loader saw no file change
+        previous = old.dataset if old else None
+        changes = [] if same else await asyncio.to_thread(diff, previous, dataset)
         if old is not None and dataset.version == old.version and not changes:
             report = ReloadReport(
                 "checked" if dry_run else "unchanged", before, before, counts=dataset.counts()
@@ -341,7 +387,7 @@ class Store:
             report.seconds = time.perf_counter() - started
             await self._audit(actor, command, report)
             return report
-        index = await asyncio.to_thread(SearchIndex, dataset.all_records())
+        index = await asyncio.to_thread(SearchIndex, dataset.all_records(), dataset.label_keys)
         now = self.clock()
         snapshot = Snapshot(dataset, index, now, actor)
         report = ReloadReport("applied", before, dataset.version, changes, counts=dataset.counts())
@@ -365,6 +411,11 @@ class Store:
             await self._audit(actor, command, report)
             return report
         self._current = snapshot  # the swap: one assignment, one event-loop step
+        if sum(report.counts.values()) >= FREEZE_MIN_RECORDS:
+            # The snapshot lives until the next reload: move its ~10^6 containers out of the
+            # collector's reach, or each full collection walks them all (100s of ms on the
+            # event loop). They are still freed by reference counting when replaced.
+            gc.freeze()
         report.seconds = time.perf_counter() - started
         log.info(
             "data %s -> %s: %d change(s) in %.2fs",
@@ -413,33 +464,19 @@ class Store:
                         await conn.execute("DELETE FROM record_fts WHERE rowid = ?", (row[0],))
                     if change.action != "removed":
                         targets.append((Kind(change.kind), change.id))
-            rows = []
-            fts_rows = []
             async with conn.execute("SELECT COALESCE(MAX(rowid), 0) FROM record") as cur:
                 next_rowid = (await cur.fetchone())[0] + 1
-            for kind, rid in targets:
-                rec = dataset.records[kind][rid]
-                data = rec.model_dump_json(exclude_none=True)
-                rows.append(
-                    (
-                        next_rowid,
-                        kind.value,
-                        rid,
-                        rec.name,
-                        getattr(rec, "city", None),
-                        getattr(rec, "sector", None),
-                        data,
-                        str(hash(data)),
-                    )
+            for start in range(0, len(targets), WRITE_BATCH):
+                # Serializing and normalizing 100,000 records takes seconds: off the loop.
+                rows, fts_rows = await asyncio.to_thread(
+                    _rows_for, dataset, targets[start : start + WRITE_BATCH], next_rowid + start
                 )
-                fts_rows.append((next_rowid, *_fts_row(rec)))
-                next_rowid += 1
-            await conn.executemany("INSERT INTO record VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
-            await conn.executemany(
-                "INSERT INTO record_fts (rowid, name, aliases, tags, description, figures) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                fts_rows,
-            )
+                await conn.executemany("INSERT INTO record VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+                await conn.executemany(
+                    "INSERT INTO record_fts (rowid, name, aliases, tags, description, figures) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    fts_rows,
+                )
             extras = {
                 "sources": [s.model_dump(exclude_none=True) for s in dataset.sources.values()],
                 "lists": [c.model_dump(exclude_none=True) for c in dataset.lists.values()],
