@@ -22,6 +22,7 @@ import heapq
 from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
@@ -130,6 +131,7 @@ class SearchIndex:
         self._key_text: list[str] = []
         self._key_rec = array("i")
         self._key_slot = array("h")
+        self._key_weight = array("d")
         self._exact: dict[str, int | tuple[int, ...]] = {}
         self._word_keys: dict[str, int | list[int]] = {}
         self._words: list[str] = []
@@ -209,6 +211,9 @@ class SearchIndex:
         self._key_text.append(text)
         self._key_rec.append(number)
         self._key_slot.append(slot)
+        self._key_weight.append(
+            1.0 if slot == NAME_SLOT else 0.99 if slot == ZH_SLOT else 0.96 if slot < 0 else 0.97
+        )
         squeezed = compact(text)
         for variant in (text,) if squeezed == text else (text, squeezed):
             current = self._exact.get(variant)
@@ -313,14 +318,13 @@ class SearchIndex:
         best: dict[int, tuple[float, int, str]] = {}
         span = self._kind_range[Kind(kind)] if kind is not None else None
         key_rec = self._key_rec
-        key_slot = self._key_slot
+        key_weight = self._key_weight
 
         def offer(key_index: int, score: float, matched: str) -> None:
             number = key_rec[key_index]
             if span is not None and number not in span:
                 return
-            slot = key_slot[key_index]
-            score *= 1.0 if slot == 0 else 0.99 if slot == 1 else 0.96 if slot < 0 else 0.97
+            score *= key_weight[key_index]
             current = best.get(number)
             if current is None or score > current[0]:
                 best[number] = (round(score, 2), key_index, matched)
@@ -334,9 +338,9 @@ class SearchIndex:
             for index in self._exact_keys(squeezed):
                 offer(index, 99.0, "name")
                 exact = True
-        self._prefix_hits(query, offer, limit)
+        self._prefix_hits(query, best, span, limit)
         if squeezed != query:
-            self._prefix_hits(squeezed, offer, limit)
+            self._prefix_hits(squeezed, best, span, limit)
         if " " in query:
             self._all_words_hits(query, offer, limit)
         if has_cjk(query):
@@ -347,13 +351,11 @@ class SearchIndex:
         if fuzzy and strong < limit and len(query) >= 3:
             self._fuzzy_hits(query, offer, limit)
         if kind is not None:  # record numbers of one kind run in name order
-            ranked = heapq.nsmallest(limit, best.items(), key=lambda item: (-item[1][0], item[0]))
+            ranked = _smallest(limit, best.items(), lambda item: (-item[1][0], item[0]))
         else:
             records = self.records
-            ranked = heapq.nsmallest(
-                limit,
-                best.items(),
-                key=lambda item: (-item[1][0], records[item[0]].name.casefold()),
+            ranked = _smallest(
+                limit, best.items(), lambda item: (-item[1][0], records[item[0]].name.casefold())
             )
         return [
             Hit(self.records[number], score, matched, self._label(key))
@@ -366,19 +368,34 @@ class SearchIndex:
         end = bisect.bisect_left(self._prefix_text, query + "\U0010ffff", lo=start)
         return start, end
 
-    def _prefix_hits(self, query: str, offer, limit: int) -> None:  # type: ignore[no-untyped-def]
+    def _prefix_hits(
+        self,
+        query: str,
+        best: dict[int, tuple[float, int, str]],
+        span: range | None,
+        limit: int,
+    ) -> None:
+        """Names and their words starting with ``query`` (the hot path of autocomplete: the
+        work of ``offer`` is inlined)."""
         start, end = self._prefix_range(query)
         cap = max(limit * 8, 200)
         texts = self._key_text
         keys = self._prefix_key
+        key_rec = self._key_rec
+        key_weight = self._key_weight
+        size = len(query)
         for position in range(start, min(end, start + cap)):
             index = keys[position]
+            number = key_rec[index]
+            if span is not None and number not in span:
+                continue
             whole = texts[index]
             at_start = whole.startswith(query) or compact(whole).startswith(query)
             # Longer leftovers rank lower: "we" prefers "WeLab" to "WeLab Digital Bank".
-            leftover = min(len(whole) - len(query), 40) / 40
-            score = (94.0 if at_start else 88.0) - 4.0 * leftover
-            offer(index, score, "prefix")
+            score, rounded = _prefix_score(at_start, len(whole) - size, key_weight[index])
+            current = best.get(number)
+            if current is None or score > current[0]:
+                best[number] = (rounded, index, "prefix")
 
     def _all_words_hits(self, query: str, offer, limit: int) -> None:  # type: ignore[no-untyped-def]
         """Every typed word starts some word of the name: "science park" finds
@@ -429,10 +446,14 @@ class SearchIndex:
 
         Both sides are reduced to one-deletion variants of their (singular) words, so a
         dropped, added, swapped or wrong letter, or a plural, still meets its word.
+
+        A word that meets more than MAX_FUZZY_CANDIDATES keys (in a large data set: "ltd",
+        "technologies", or "tyd" one typo away from "ltd") only confirms keys that rarer
+        words found: thousands of names sharing one common word are not typo matches.
         """
         typed = [stem(w) for w in words(query) if not has_cjk(w) and len(w) >= 3]
         typed = [w for w in typed if w not in STOPWORDS]
-        found: dict[int, int] = {}
+        per_word: list[set[int]] = []
         for word in dict.fromkeys(typed):
             similar = {word} if word in self._word_keys else set()
             for variant in (*_deletions(word), word):
@@ -440,8 +461,17 @@ class SearchIndex:
             matched: set[int] = set()
             for other in similar:
                 matched.update(self._postings(other))
+            per_word.append(matched)
+        found: dict[int, int] = {}
+        common = [m for m in per_word if len(m) > MAX_FUZZY_CANDIDATES]
+        for matched in per_word:
+            if common and len(matched) > MAX_FUZZY_CANDIDATES:
+                continue
             for index in matched:
                 found[index] = found.get(index, 0) + 1
+        for matched in common:
+            for index in matched.intersection(found):
+                found[index] += 1
         return found, len(set(typed))
 
     def _fuzzy_hits(self, query: str, offer, limit: int) -> None:  # type: ignore[no-untyped-def]
@@ -527,6 +557,20 @@ class SearchIndex:
 _HASH_MASK = (1 << _HASH_BITS) - 1
 _BUCKET_MASK = (1 << _DELETE_BUCKET_BITS) - 1
 _WORD_MASK = (1 << 21) - 1
+
+
+@lru_cache(maxsize=4096)
+def _prefix_score(at_start: bool, leftover: int, weight: float) -> tuple[float, float]:
+    """A prefix hit's score and its rounding (few distinct inputs: cached, round() is slow)."""
+    score = ((94.0 if at_start else 88.0) - 4.0 * (min(leftover, 40) / 40)) * weight
+    return score, round(score, 2)
+
+
+def _smallest(limit: int, items, key) -> list:  # type: ignore[no-untyped-def,type-arg]
+    """The ``limit`` smallest items by ``key``, in order (a sort is faster for few items)."""
+    if len(items) <= 16 * limit:
+        return sorted(items, key=key)[:limit]
+    return heapq.nsmallest(limit, items, key=key)
 
 
 def stem(word: str) -> str:
