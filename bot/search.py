@@ -140,6 +140,12 @@ class SearchIndex:
         self._figure_words: dict[str, list[int]] = {}
         self._owner_words: dict[int, frozenset[str]] = {}
         self._city_keys: dict[str, int] = {}
+        # Relations, for cards: records of a city, startups by tag or sector, initiatives by
+        # organization (record numbers, in name order).
+        self._by_city: dict[tuple[str, str], list[int]] = {}
+        self._by_tag: dict[str, list[int]] = {}
+        self._by_org: dict[str, list[int]] = {}
+        self._sectors: list[str] | None = None
         prefix: list[tuple[str, int]] = []
         deletes: list[list[int]] = [[] for _ in range(1 << _DELETE_BUCKET_BITS)]
         kind_start: dict[str, int] = {}
@@ -148,6 +154,7 @@ class SearchIndex:
             self._ref[record.kind][record.id] = number
             known = label_keys.get(id(record)) if label_keys is not None else None
             self._add_record(number, record, known or record_keys(record), prefix, deletes)
+            self._add_relations(number, record)
         for kind in Kind:
             start = kind_start.get(kind.value)
             if start is None:
@@ -197,6 +204,18 @@ class SearchIndex:
             self._figures.append((number, figure, label_words, scope_words))
             for word in label_words | scope_words:
                 self._figure_words.setdefault(word, []).append(position)
+
+    def _add_relations(self, number: int, record: Record) -> None:
+        city = getattr(record, "city", None)
+        if city is not None:
+            self._by_city.setdefault((record.kind, city), []).append(number)
+        if record.kind == Kind.STARTUP:
+            sector = getattr(record, "sector", None)
+            for tag in {normalize(t) for t in record.tags} | {normalize(sector or "")}:
+                self._by_tag.setdefault(tag, []).append(number)
+        elif record.kind == Kind.INITIATIVE:
+            for org in dict.fromkeys(getattr(record, "organizations", ())):
+                self._by_org.setdefault(org, []).append(number)
 
     def _add_key(
         self,
@@ -552,6 +571,43 @@ class SearchIndex:
 
     def cities(self) -> list[City]:
         return self.of_kind(Kind.CITY)  # type: ignore[return-value]
+
+    # ------------------------------------------------------------------ relations
+
+    def in_city(self, kind: Kind, city_id: str) -> list[Record]:
+        """Records of ``kind`` whose ``city`` is ``city_id``, by name."""
+        return [self.records[n] for n in self._by_city.get((kind.value, city_id), ())]
+
+    def initiatives_of(self, organization_id: str) -> list[Record]:
+        """Initiatives that list the organization, by name."""
+        return [self.records[n] for n in self._by_org.get(organization_id, ())]
+
+    def similar_startups(self, startup: Record, limit: int) -> list[Record]:
+        """The first ``limit`` other startups (by name) sharing a tag or the sector."""
+        sector = getattr(startup, "sector", None)
+        mine = {normalize(t) for t in startup.tags} | ({normalize(sector)} if sector else set())
+        own = self._ref[Kind.STARTUP.value].get(startup.id)
+        found: list[Record] = []
+        previous = -1
+        for number in heapq.merge(*(self._by_tag.get(tag, ()) for tag in mine)):
+            if number in (previous, own):
+                continue
+            previous = number
+            found.append(self.records[number])
+            if len(found) >= limit:
+                break
+        return found
+
+    def sectors(self) -> list[str]:
+        """Distinct startup sectors and tags (first spelling of each), sorted; computed once."""
+        if self._sectors is None:
+            values: dict[str, str] = {}
+            for record in self.of_kind(Kind.STARTUP):
+                for value in (getattr(record, "sector", None), *record.tags):
+                    if value:
+                        values.setdefault(normalize(value), value)
+            self._sectors = sorted(values.values(), key=str.casefold)
+        return self._sectors
 
 
 _HASH_MASK = (1 << _HASH_BITS) - 1
