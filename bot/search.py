@@ -102,7 +102,16 @@ def gentle_sorted(items: list, key=None) -> list:  # type: ignore[no-untyped-def
     chunks = [
         sorted(items[i : i + SORT_CHUNK], key=key) for i in range(0, len(items), SORT_CHUNK)
     ]
-    return list(heapq.merge(*chunks, key=key))
+    merged = list(heapq.merge(*chunks, key=key))
+    for chunk in chunks:
+        chunk.clear()
+    return merged
+
+
+def _drain(items: list) -> None:  # type: ignore[type-arg]
+    """Empty a big list in slices: freeing 500,000 items at once holds the GIL ~30 ms."""
+    while items:
+        del items[-32768:]
 
 
 class SearchIndex:
@@ -125,7 +134,8 @@ class SearchIndex:
             [(r.kind, r.name.casefold(), n) for n, r in enumerate(listed)],
         )
         self.records: list[Record] = [listed[n] for _, _, n in order]
-        del listed, order
+        _drain(order)
+        _drain(listed)
         self._kind_range: dict[Kind, range] = {}
         self._ref: dict[str, dict[str, int]] = {kind.value: {} for kind in Kind}
         self._key_text: list[str] = []
@@ -162,13 +172,27 @@ class SearchIndex:
             else:
                 self._kind_range[kind] = range(start, start + len(self._ref[kind.value]))
         merged = gentle_sorted(prefix)
-        del prefix
+        _drain(prefix)
         self._prefix_text: list[str] = [text for text, _ in merged]
-        self._prefix_key = array("i", [index for _, index in merged])
-        del merged
+        self._prefix_key = array("i")
+        for start in range(0, len(merged), SORT_CHUNK):
+            self._prefix_key.extend([index for _, index in merged[start : start + SORT_CHUNK]])
+        _drain(merged)
         self._deletes = [
             array("q", sorted(bucket)) if bucket else array("q") for bucket in deletes
         ]
+
+    def dispose(self) -> None:
+        """Take the structures apart one at a time, big lists in slices: freeing them all in
+        one step holds the GIL (and stalls the event loop) for ~100 ms at 100k records. Call
+        it only on an index nobody uses any more."""
+        for name in list(vars(self)):
+            value = self.__dict__.pop(name)
+            if isinstance(value, list):
+                _drain(value)
+            elif isinstance(value, dict):
+                value.clear()
+            del value
 
     # ------------------------------------------------------------------ building
 
