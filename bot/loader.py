@@ -18,13 +18,16 @@ import datetime as dt
 import difflib
 import gc
 import hashlib
+import io
 import logging
 import multiprocessing
 import os
+import pickle
 import threading
 import typing
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -192,6 +195,9 @@ class Loader:
         slots: list[FileResult | None] = []
         jobs: list[tuple[int, Path, str, str, bytes | None]] = []
         reused = 0
+        # Bytes of files to parse kept in memory: past PARALLEL_MIN_BYTES the children will
+        # read their files themselves, so a big first load never holds the whole folder here.
+        kept = 0
         for path in discover(self.data_dir):
             name = self.display_name(path)
             try:
@@ -218,9 +224,16 @@ class Loader:
                 slots.append(cached)
                 reused += 1
             else:
+                if raw is not None and kept < PARALLEL_MIN_BYTES:
+                    kept += len(raw)
+                    if kept >= PARALLEL_MIN_BYTES:
+                        jobs = [(*job[:4], None) for job in jobs]
+                else:
+                    raw = None
                 jobs.append((len(slots), path, name, sha, raw))
                 slots.append(None)
-        for (position, *_), result in zip(jobs, self._parse(jobs), strict=True):
+        positions = [job[0] for job in jobs]
+        for position, result in zip(positions, self._parse(jobs, kept), strict=True):
             slots[position] = result
         results = [r for r in slots if r is not None]
         self._cache = {r.name: r for r in results}
@@ -239,9 +252,11 @@ class Loader:
         self._last = (fingerprint, outcome)
         return outcome
 
-    def _parse(self, jobs: list[tuple[int, Path, str, str, bytes | None]]) -> list[FileResult]:
+    def _parse(
+        self, jobs: list[tuple[int, Path, str, str, bytes | None]], total: int
+    ) -> list[FileResult]:
         work = [(path, name, sha, raw, self.max_file_bytes) for _, path, name, sha, raw in jobs]
-        total = sum(len(raw) for *_, raw, _ in work if raw is not None)
+        jobs.clear()
         workers = min(os.cpu_count() or 1, MAX_PARSE_WORKERS, len(work))
         if total < PARALLEL_MIN_BYTES or len(work) < PARALLEL_MIN_FILES or workers < 2:
             return [_validate_job(job) for job in work]
@@ -250,14 +265,113 @@ class Loader:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["bot.loader"])
         log.info("parsing %d files (%.1f MB) in %d processes", len(work), total / 1e6, workers)
-        with ProcessPoolExecutor(workers, mp_context=context) as pool:
-            return list(pool.map(_validate_job, work, chunksize=2))
+        try:
+            with ProcessPoolExecutor(workers, mp_context=context) as pool:
+                blobs = pool.map(_validate_job_packed, work, chunksize=2)
+                try:
+                    return [_unpack(blob) for blob in blobs]
+                finally:
+                    _interned.clear()  # the strings already shared stay shared
+        except (BrokenProcessPool, OSError) as exc:  # no processes here: do it ourselves
+            log.warning("parsing in child processes failed (%s); parsing in-process", exc)
+            return [_validate_job(job) for job in work]
+
+
+# ----------------------------------------------------------------- compact transfer
+#
+# A pydantic model unpickles with a fresh dict per instance (~460 bytes for a startup) and
+# its own set of field names (~730 bytes). Results from the child processes are pickled so
+# that the parent rebuilds each model with a key-sharing instance dict, one shared set per
+# distinct set of fields, and one object per repeated short string (city, sector, tags...):
+# a 100k-startup dataset takes ~85 MB instead of ~230 MB in the bot.
+
+_SHORT_TEXT = 40
+_fields_sets: dict[tuple[type, frozenset[str]], set[str]] = {}
+_field_names: dict[type, tuple[str, ...]] = {}
+_intern_lock = threading.Lock()
+_interned: dict[str, str] = {}
+
+
+class _CompactPickler(pickle.Pickler):
+    def reducer_override(self, obj: Any) -> Any:
+        if isinstance(obj, BaseModel):
+            cls = type(obj)
+            names = _field_names.get(cls)
+            state = obj.__dict__
+            if names is None or len(names) != len(state) or any(
+                a != b for a, b in zip(names, state, strict=False)
+            ):
+                names = _field_names[cls] = tuple(state)
+            return (
+                _rebuild_model,
+                (
+                    cls,
+                    names,
+                    tuple(state.values()),
+                    tuple(sorted(obj.__pydantic_fields_set__)),
+                    obj.__pydantic_extra__,
+                    obj.__pydantic_private__,
+                ),
+            )
+        return NotImplemented
+
+
+def _share(value: Any) -> Any:
+    if isinstance(value, str):
+        return _interned.setdefault(value, value) if len(value) <= _SHORT_TEXT else value
+    if isinstance(value, list) and value and isinstance(value[0], str):
+        return [_interned.setdefault(v, v) if len(v) <= _SHORT_TEXT else v for v in value]
+    return value
+
+
+def _rebuild_model(
+    cls: type[BaseModel],
+    names: tuple[str, ...],
+    values: tuple[Any, ...],
+    fields_set: tuple[str, ...],
+    extra: dict[str, Any] | None = None,
+    private: dict[str, Any] | None = None,
+) -> BaseModel:
+    """A model equal to the pickled one, laid out compactly (see above)."""
+    model = cls.__new__(cls)
+    for name, value in zip(names, values, strict=True):
+        object.__setattr__(model, name, _share(value))  # a key-sharing __dict__
+    key = (cls, frozenset(fields_set))
+    shared = _fields_sets.get(key)
+    if shared is None:
+        shared = _fields_sets.setdefault(key, set(fields_set))
+    object.__setattr__(model, "__pydantic_fields_set__", shared)
+    object.__setattr__(model, "__pydantic_extra__", extra)
+    object.__setattr__(model, "__pydantic_private__", private)
+    return model
+
+
+def _pack(result: FileResult) -> bytes:
+    buffer = io.BytesIO()
+    _CompactPickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(result)
+    return buffer.getvalue()
+
+
+def _unpack(blob: bytes) -> FileResult:
+    with _intern_lock:
+        return pickle.loads(blob)  # type: ignore[no-any-return]
+
+
+def _validate_job_packed(job: tuple[Path, str, str, bytes | None, int]) -> bytes:
+    return _pack(_validate_job(job))
 
 
 def _validate_job(job: tuple[Path, str, str, bytes | None, int]) -> FileResult:
     """One file's parse and validation (in a child process for large loads)."""
     path, name, sha, raw, max_bytes = job
     with gc_paused():
+        if raw is None:  # the parent did not keep it: read it here
+            try:
+                if path.stat().st_size <= max_bytes:
+                    raw = path.read_bytes()
+                    sha = hashlib.sha256(raw).hexdigest()
+            except OSError:
+                raw = None
         if raw is None:
             return validate_file(path, name, sha, max_bytes)
         return validate_parsed(parse_yaml_bytes(raw, name, max_bytes=max_bytes), name, sha)
