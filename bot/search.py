@@ -88,7 +88,9 @@ _HASH_BITS = 43
 def record_keys(record: Record) -> tuple[str, ...]:
     """The normalized key of each label, in slot order: name, Chinese name, aliases, id."""
     labels = (record.name, record.name_zh or "", *record.aliases, record.id.replace("-", " "))
-    return tuple(normalize(label) if label else "" for label in labels)
+    same: dict[str, str] = {}  # equal keys as one object (the id's key is mostly the name's)
+    keys = (normalize(label) if label else "" for label in labels)
+    return tuple(same.setdefault(key, key) for key in keys)
 
 
 def _slots(record: Record) -> list[int]:
@@ -156,8 +158,8 @@ class SearchIndex:
         self._by_tag: dict[str, list[int]] = {}
         self._by_org: dict[str, list[int]] = {}
         self._sectors: list[str] | None = None
-        prefix: list[tuple[str, int]] = []
-        deletes: list[list[int]] = [[] for _ in range(1 << _DELETE_BUCKET_BITS)]
+        prefix: tuple[list[str], array[int]] = ([], array("i"))
+        deletes: list[array[int]] = [array("q") for _ in range(1 << _DELETE_BUCKET_BITS)]
         kind_start: dict[str, int] = {}
         for number, record in enumerate(self.records):
             kind_start.setdefault(record.kind, number)
@@ -171,16 +173,18 @@ class SearchIndex:
                 self._kind_range[kind] = range(0)
             else:
                 self._kind_range[kind] = range(start, start + len(self._ref[kind.value]))
-        merged = gentle_sorted(prefix)
-        _drain(prefix)
-        self._prefix_text: list[str] = [text for text, _ in merged]
+        # Sort the prefix entries by (text, key) through a permutation: parallel lists
+        # instead of 575,000 tuples at 100k records.
+        texts, owners = prefix
+        order = gentle_sorted(list(range(len(texts))), key=lambda n: (texts[n], owners[n]))
+        self._prefix_text: list[str] = [texts[n] for n in order]
         self._prefix_key = array("i")
-        for start in range(0, len(merged), SORT_CHUNK):
-            self._prefix_key.extend([index for _, index in merged[start : start + SORT_CHUNK]])
-        _drain(merged)
-        self._deletes = [
-            array("q", sorted(bucket)) if bucket else array("q") for bucket in deletes
-        ]
+        for start in range(0, len(order), SORT_CHUNK):
+            self._prefix_key.extend([owners[n] for n in order[start : start + SORT_CHUNK]])
+        _drain(order)
+        _drain(texts)
+
+        self._deletes = [array("q", sorted(bucket)) for bucket in deletes]
 
     def dispose(self) -> None:
         """Take the structures apart one at a time, big lists in slices: freeing them all in
@@ -201,8 +205,8 @@ class SearchIndex:
         number: int,
         record: Record,
         keys: Sequence[str],
-        prefix: list[tuple[str, int]],
-        deletes: list[list[int]],
+        prefix: tuple[list[str], array[int]],
+        deletes: list[array[int]],
     ) -> None:
         figures = getattr(record, "figures", ())
         is_city = record.kind == Kind.CITY
@@ -247,8 +251,8 @@ class SearchIndex:
         number: int,
         slot: int,
         is_city: bool,
-        prefix: list[tuple[str, int]],
-        deletes: list[list[int]],
+        prefix: tuple[list[str], array[int]],
+        deletes: list[array[int]],
     ) -> None:
         index = len(self._key_text)
         self._key_text.append(text)
@@ -268,12 +272,16 @@ class SearchIndex:
                 self._exact[variant] = (*current, index)
             if is_city:
                 self._city_keys[variant] = number
-        prefix.append((text, index))
+        texts, owners = prefix
+        texts.append(text)
+        owners.append(index)
         if " " in text:
             parts = text.split(" ")
             for start in range(1, len(parts)):
-                prefix.append((" ".join(parts[start:]), index))
-            prefix.append((squeezed, index))
+                texts.append(" ".join(parts[start:]))
+                owners.append(index)
+            texts.append(squeezed)
+            owners.append(index)
         for word in {stem(w) for w in words(text)}:
             if has_cjk(word):
                 continue
@@ -289,7 +297,7 @@ class SearchIndex:
             for bigram in {squeezed[i : i + 2] for i in range(max(1, len(squeezed) - 1))}:
                 self._bigrams.setdefault(bigram, []).append(index)
 
-    def _add_word(self, word: str, deletes: list[list[int]]) -> None:
+    def _add_word(self, word: str, deletes: list[array[int]]) -> None:
         word_id = len(self._words)
         self._words.append(word)
         if word_id > _WORD_MASK:  # over two million distinct words: exact words only
