@@ -25,7 +25,7 @@ import os
 import pickle
 import threading
 import typing
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -97,7 +97,8 @@ class Dataset:
     community: Community | None
     file_hashes: dict[str, str]
     version: str
-    origins: dict[tuple[Kind, str], tuple[str, int]] = field(default_factory=dict)
+    #: (kind, id) -> (file, line) of each record; built on first use (24 MB at 100k records).
+    origins: Mapping[tuple[Kind, str], tuple[str, int]] = field(default_factory=dict)
     #: id(record) -> its normalized label keys, as the loader computed them (may be empty).
     label_keys: dict[int, tuple[str, ...]] = field(default_factory=dict, repr=False)
 
@@ -749,10 +750,38 @@ def assemble(results: list[FileResult]) -> tuple[Dataset | None, list[DataProble
         community=community,
         file_hashes=file_hashes,
         version=data_version(file_hashes),
-        origins=origins,
+        origins=_Origins(results),
         label_keys=label_keys,
     )
     return dataset, []
+
+
+class _Origins(Mapping[tuple[Kind, str], tuple[str, int]]):
+    """Where each record stands, read from the validated files when first asked."""
+
+    def __init__(self, results: list[FileResult]) -> None:
+        self._results = tuple(results)
+        self._map: dict[tuple[Kind, str], tuple[str, int]] | None = None
+
+    def _built(self) -> dict[tuple[Kind, str], tuple[str, int]]:
+        if self._map is None:
+            found: dict[tuple[Kind, str], tuple[str, int]] = {}
+            for result in self._results:
+                for item in result.items:
+                    kind = SECTION_KIND.get(item.section)
+                    if kind is not None:
+                        found.setdefault((kind, item.model.id), (result.name, item.line))  # type: ignore[attr-defined]
+            self._map = found
+        return self._map
+
+    def __getitem__(self, key: tuple[Kind, str]) -> tuple[str, int]:
+        return self._built()[key]
+
+    def __iter__(self) -> Iterator[tuple[Kind, str]]:
+        return iter(self._built())
+
+    def __len__(self) -> int:
+        return len(self._built())
 
 
 def _name_collisions(
