@@ -53,7 +53,7 @@ class Knowledge:
     ) -> list[Hit]:
         """Autocomplete: at most ``limit`` names for what was typed so far (in-memory, fast)."""
         snap = snapshot or self.snapshot
-        return snap.index.lookup(text, kind, limit=limit, typos_after_exact=False)
+        return snap.index.lookup(text, kind, limit=limit, typos_if_found=False)
 
     def resolve(self, kind: Kind, text: str, snapshot: Snapshot | None = None) -> Record:
         """Turn a picked or typed value into one record, or raise NotFound with suggestions."""

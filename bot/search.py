@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import bisect
 import heapq
+import sys
 from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -83,6 +84,11 @@ SORT_CHUNK = 8192
 #: over this many buckets: ~12 bytes per variant instead of a dict entry with a string.
 _DELETE_BUCKET_BITS = 12
 _HASH_BITS = 43
+
+
+#: The record fields an index is built from; a change elsewhere keeps the index valid.
+INDEX_FIELDS = ("kind", "id", "name", "name_zh", "aliases", "figures", "city", "tags", "sector",
+                "organizations")  # fmt: skip
 
 
 def record_keys(record: Record) -> tuple[str, ...]:
@@ -197,11 +203,41 @@ class SearchIndex:
         it only on an index nobody uses any more."""
         for name in list(vars(self)):
             value = self.__dict__.pop(name)
-            if isinstance(value, list):
-                _drain(value)
-            elif isinstance(value, dict):
-                value.clear()
+            # Structures shared with a newer index (see with_records) are only let go.
+            if sys.getrefcount(value) <= 2:
+                if isinstance(value, list):
+                    _drain(value)
+                elif isinstance(value, dict):
+                    value.clear()
             del value
+
+    def with_records(self, records: Iterable[Record]) -> SearchIndex | None:
+        """A new index for ``records`` (a new version of this index's data), when they differ
+        from this index's only in fields the index is not built from (a description, a
+        website, a status...): it shares every structure with this one but the record list.
+        None when a record was added or removed or changed a name, tag, city... (rebuild)."""
+        mine = list(self.records)
+        seen = 0
+        for record in records:
+            seen += 1
+            number = self._ref.get(record.kind, {}).get(record.id)
+            if number is None:
+                return None
+            old = mine[number]
+            if old is record:
+                continue
+            if type(old) is not type(record) or any(
+                getattr(old, name, None) != getattr(record, name, None) for name in INDEX_FIELDS
+            ):
+                return None
+            mine[number] = record
+        if seen != len(mine):
+            return None
+        records = mine
+        clone = object.__new__(SearchIndex)
+        clone.__dict__.update(self.__dict__)
+        clone.records = records
+        return clone
 
     # ------------------------------------------------------------------ building
 
@@ -361,13 +397,13 @@ class SearchIndex:
         limit: int = 25,
         *,
         fuzzy: bool = True,
-        typos_after_exact: bool = True,
+        typos_if_found: bool = True,
     ) -> list[Hit]:
         """Rank records by name for ``text``: exact, prefix, Chinese substring, then typos.
 
-        ``typos_after_exact=False`` (autocomplete) skips typo matching when the text already
-        names a record exactly: the member has typed a real name, and scoring near-misses of
-        its common words ("... Robotics Technologies") is the slowest part of a lookup.
+        ``typos_if_found=False`` (autocomplete) skips typo matching when the text already
+        names a record or starts one of its names or words: the member is typing a name that
+        exists, and scoring near-misses is the slowest part of a lookup.
         """
         query = normalize(clean_input(text))
         if not query:
@@ -387,15 +423,12 @@ class SearchIndex:
             if current is None or score > current[0]:
                 best[number] = (round(score, 2), key_index, matched)
 
-        exact = False
         for index in self._exact_keys(query):
             offer(index, 100.0, "name")
-            exact = True
         squeezed = compact(query)
         if squeezed != query:
             for index in self._exact_keys(squeezed):
                 offer(index, 99.0, "name")
-                exact = True
         self._prefix_hits(query, best, span, limit)
         if squeezed != query:
             self._prefix_hits(squeezed, best, span, limit)
@@ -404,8 +437,8 @@ class SearchIndex:
         if has_cjk(query):
             self._cjk_hits(squeezed, offer)
         strong = sum(1 for score, _, _ in best.values() if score >= 80)
-        if not typos_after_exact and exact:
-            fuzzy = fuzzy and not any(how == "name" for _, _, how in best.values())
+        if not typos_if_found and best:
+            fuzzy = fuzzy and not any(how != "chinese" for _, _, how in best.values())
         if fuzzy and strong < limit and len(query) >= 3:
             self._fuzzy_hits(query, offer, limit)
         if kind is not None:  # record numbers of one kind run in name order
