@@ -116,6 +116,13 @@ def gentle_sorted(items: list, key=None) -> list:  # type: ignore[no-untyped-def
     return merged
 
 
+def _bucket(buckets: dict[str, array[int]], first: str) -> array[int]:
+    found = buckets.get(first)
+    if found is None:
+        found = buckets[first] = array("q")
+    return found
+
+
 def _drain(items: list) -> None:  # type: ignore[type-arg]
     """Empty a big list in slices: freeing 500,000 items at once holds the GIL ~30 ms."""
     while items:
@@ -163,7 +170,8 @@ class SearchIndex:
         self._by_tag: dict[str, list[int]] = {}
         self._by_org: dict[str, list[int]] = {}
         self._sectors: list[str] | None = None
-        prefix: tuple[list[str], array[int], bytearray] = ([], array("i"), bytearray())
+        # Prefix entries, bucketed by first character so each sort stays small.
+        prefix: dict[str, array[int]] = {}
         deletes: list[array[int]] = [array("q") for _ in range(1 << _DELETE_BUCKET_BITS)]
         kind_start: dict[str, int] = {}
         for number, record in enumerate(self.records):
@@ -178,22 +186,20 @@ class SearchIndex:
                 self._kind_range[kind] = range(0)
             else:
                 self._kind_range[kind] = range(start, start + len(self._ref[kind.value]))
-        # Sort the prefix entries by (text, whole first, key) through a permutation: parallel
-        # lists instead of 575,000 tuples at 100k records. Exact lookups are the run of whole
-        # entries equal to the text (no separate dict of every key: ~27 MB at 100k).
-        texts, owners, whole = prefix
-        order = gentle_sorted(
-            list(range(len(texts))), key=lambda n: (texts[n], not whole[n], owners[n])
-        )
-        self._prefix_text: list[str] = [texts[n] for n in order]
-        self._prefix_key = array("i")
-        self._prefix_whole = bytearray()
-        for start in range(0, len(order), SORT_CHUNK):
-            chunk = order[start : start + SORT_CHUNK]
-            self._prefix_key.extend([owners[n] for n in chunk])
-            self._prefix_whole.extend([whole[n] for n in chunk])
-        _drain(order)
-        _drain(texts)
+        # Prefix entries are packed (key, character offset) integers, not strings (the
+        # suffix strings would take ~20 MB more at 100k records; see _entry_text), sorted by
+        # (text, whole first, key) one first-character bucket at a time (no transient copy of
+        # every text). Exact lookups are the run of whole entries equal to the text (no
+        # separate dict of every key: ~27 MB at 100k).
+        self._prefix_pos = array("q")
+
+        def order(position: int) -> tuple[str, bool, int]:
+            offset = position & _OFFSET_MASK
+            return self._entry_text(position), bool(offset) and offset != _COMPACT, position
+
+        for first in sorted(prefix):
+            bucket = prefix.pop(first)
+            self._prefix_pos.extend(gentle_sorted(bucket.tolist(), key=order))
 
         self._deletes = [array("q", sorted(bucket)) for bucket in deletes]
 
@@ -246,7 +252,7 @@ class SearchIndex:
         number: int,
         record: Record,
         keys: Sequence[str],
-        prefix: tuple[list[str], array[int], bytearray],
+        prefix: dict[str, array[int]],
         deletes: list[array[int]],
     ) -> None:
         figures = getattr(record, "figures", ())
@@ -292,7 +298,7 @@ class SearchIndex:
         number: int,
         slot: int,
         is_city: bool,
-        prefix: tuple[list[str], array[int], bytearray],
+        prefix: dict[str, array[int]],
         deletes: list[array[int]],
     ) -> None:
         index = len(self._key_text)
@@ -308,19 +314,17 @@ class SearchIndex:
                 self._city_keys[variant] = number
         # Prefix entries: the key and its compact form ("whole": they also answer exact
         # lookups), and the key from each later word on.
-        texts, owners, whole = prefix
-        texts.append(text)
-        owners.append(index)
-        whole.append(1)
+        packed = index << _OFFSET_BITS
+        _bucket(prefix, text[0]).append(packed)
         if " " in text:
             parts = text.split(" ")
+            offset = 0
             for start in range(1, len(parts)):
-                texts.append(" ".join(parts[start:]))
-                owners.append(index)
-                whole.append(0)
-            texts.append(squeezed)
-            owners.append(index)
-            whole.append(1)
+                offset += len(parts[start - 1]) + 1
+                if offset >= _COMPACT:  # a 1000-character name: its far words go unindexed
+                    break
+                _bucket(prefix, text[offset]).append(packed | offset)
+            _bucket(prefix, text[0]).append(packed | _COMPACT)
         for word in {stem(w) for w in words(text)}:
             if has_cjk(word):
                 continue
@@ -359,13 +363,23 @@ class SearchIndex:
 
     def _exact_keys(self, text: str) -> list[int]:
         """Keys whose text, or text without spaces, is ``text`` (in key order)."""
-        texts = self._prefix_text
-        at = bisect.bisect_left(texts, text)
+        positions = self._prefix_pos
+        at = bisect.bisect_left(positions, text, key=self._entry_text)
         found = []
-        while at < len(texts) and self._prefix_whole[at] and texts[at] == text:
-            found.append(self._prefix_key[at])
+        while at < len(positions):
+            position = positions[at]
+            offset = position & _OFFSET_MASK
+            if (offset and offset != _COMPACT) or self._entry_text(position) != text:
+                break
+            found.append(position >> _OFFSET_BITS)
             at += 1
         return found
+
+    def _entry_text(self, position: int) -> str:
+        """The text of a prefix entry: its key from a word on, or the key without spaces."""
+        text = self._key_text[position >> _OFFSET_BITS]
+        offset = position & _OFFSET_MASK
+        return compact(text) if offset == _COMPACT else text[offset:] if offset else text
 
     def _label(self, key: int) -> str:
         record = self.records[self._key_rec[key]]
@@ -455,8 +469,10 @@ class SearchIndex:
 
     def _prefix_range(self, query: str) -> tuple[int, int]:
         """Positions in the prefix list of entries starting with ``query``."""
-        start = bisect.bisect_left(self._prefix_text, query)
-        end = bisect.bisect_left(self._prefix_text, query + "\U0010ffff", lo=start)
+        start = bisect.bisect_left(self._prefix_pos, query, key=self._entry_text)
+        end = bisect.bisect_left(
+            self._prefix_pos, query + "\U0010ffff", lo=start, key=self._entry_text
+        )
         return start, end
 
     def _prefix_hits(
@@ -471,12 +487,12 @@ class SearchIndex:
         start, end = self._prefix_range(query)
         cap = max(limit * 8, 200)
         texts = self._key_text
-        keys = self._prefix_key
+        keys = self._prefix_pos
         key_rec = self._key_rec
         key_weight = self._key_weight
         size = len(query)
         for position in range(start, min(end, start + cap)):
-            index = keys[position]
+            index = keys[position] >> _OFFSET_BITS
             number = key_rec[index]
             if span is not None and number not in span:
                 continue
@@ -499,9 +515,9 @@ class SearchIndex:
         start, end = spans[anchor]
         cap = max(limit * 20, 500)
         texts = self._key_text
-        keys = self._prefix_key
+        keys = self._prefix_pos
         for position in range(start, min(end, start + cap)):
-            index = keys[position]
+            index = keys[position] >> _OFFSET_BITS
             key_words = texts[index].split()
             if all(any(w.startswith(t) for w in key_words) for t in typed):
                 offer(index, 84.0, "words")
@@ -682,6 +698,9 @@ class SearchIndex:
         return self._sectors
 
 
+_OFFSET_BITS = 10
+_OFFSET_MASK = (1 << _OFFSET_BITS) - 1
+_COMPACT = _OFFSET_MASK  # the offset that marks a key's compact form
 _HASH_MASK = (1 << _HASH_BITS) - 1
 _BUCKET_MASK = (1 << _DELETE_BUCKET_BITS) - 1
 _WORD_MASK = (1 << 21) - 1
