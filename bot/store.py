@@ -17,12 +17,13 @@ import bisect
 import contextlib
 import datetime as dt
 import gc
+import itertools
 import json
 import logging
 import re
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,7 +52,7 @@ log = logging.getLogger(__name__)
 #: Snapshots with at least this many records are frozen out of the cyclic GC once live.
 FREEZE_MIN_RECORDS = 10_000
 #: Rows per executemany while writing a reload, so no single call holds the GIL for long.
-WRITE_BATCH = 2000
+WRITE_BATCH = 1000
 #: Full-text queries skip common words only on tables at least this large (small data sets
 #: keep exact bm25 over every word); a word in more than FTS_COMMON_SHARE of the records is
 #: common, and a query ranks at most about FTS_BUDGET_SHARE of the table.
@@ -521,7 +522,9 @@ class Store:
             if full:
                 await conn.execute("DELETE FROM record")
                 await conn.execute("DELETE FROM record_fts")
-                targets = [(k, rid) for k in Kind for rid in dataset.records[k]]
+                targets: Iterable[tuple[Kind, str]] = (
+                    (k, rid) for k in Kind for rid in dataset.records[k]
+                )
             else:
                 targets = []
                 for change in changes:
@@ -537,11 +540,11 @@ class Store:
                         targets.append((Kind(change.kind), change.id))
             async with conn.execute("SELECT COALESCE(MAX(rowid), 0) FROM record") as cur:
                 next_rowid = (await cur.fetchone())[0] + 1
-            for start in range(0, len(targets), WRITE_BATCH):
+            pending = iter(targets)
+            while batch := list(itertools.islice(pending, WRITE_BATCH)):
                 # Serializing and normalizing 100,000 records takes seconds: off the loop.
-                rows, fts_rows = await asyncio.to_thread(
-                    _rows_for, dataset, targets[start : start + WRITE_BATCH], next_rowid + start
-                )
+                rows, fts_rows = await asyncio.to_thread(_rows_for, dataset, batch, next_rowid)
+                next_rowid += len(batch)
                 await conn.executemany("INSERT INTO record VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
                 await conn.executemany(
                     "INSERT INTO record_fts (rowid, name, aliases, tags, description, figures) "
