@@ -221,6 +221,13 @@ async def core(size: int, data_dir: Path, work: Path) -> dict[str, Any]:
 
 
 async def memory(size: int, data_dir: Path, work: Path) -> dict[str, Any]:
+    # Everything the bot process imports (discord.py, the cogs), not just the store.
+    import importlib
+
+    from bot.client import extension_names
+
+    for name in extension_names():
+        importlib.import_module(name)
     db = fresh_db(work / f"memory-{size}.db")
     store = Store(db, data_dir)
     await store.open()
