@@ -416,8 +416,8 @@ class SearchIndex:
         """Rank records by name for ``text``: exact, prefix, Chinese substring, then typos.
 
         ``typos_if_found=False`` (autocomplete) skips typo matching when the text already
-        names a record or starts one of its names or words: the member is typing a name that
-        exists, and scoring near-misses is the slowest part of a lookup.
+        names a record, or is at most 4 characters and starts names or their words: the
+        member is typing a name that exists, and scoring near-misses is the slowest part.
         """
         query = normalize(clean_input(text))
         if not query:
@@ -452,7 +452,11 @@ class SearchIndex:
             self._cjk_hits(squeezed, offer)
         strong = sum(1 for score, _, _ in best.values() if score >= 80)
         if not typos_if_found and best:
-            fuzzy = fuzzy and not any(how != "chinese" for _, _, how in best.values())
+            # A typed name, or a short text that starts names: no typo matching. (A longer
+            # text may start some other name and still be a typo of the one meant.)
+            found = {how for _, _, how in best.values()}
+            if "name" in found or (len(query) <= 4 and found - {"chinese"}):
+                fuzzy = False
         if fuzzy and strong < limit and len(query) >= 3:
             self._fuzzy_hits(query, offer, limit)
         if kind is not None:  # record numbers of one kind run in name order
@@ -492,12 +496,19 @@ class SearchIndex:
         key_weight = self._key_weight
         size = len(query)
         for position in range(start, min(end, start + cap)):
-            index = keys[position] >> _OFFSET_BITS
+            packed = keys[position]
+            index = packed >> _OFFSET_BITS
             number = key_rec[index]
             if span is not None and number not in span:
                 continue
             whole = texts[index]
-            at_start = whole.startswith(query) or compact(whole).startswith(query)
+            offset = packed & _OFFSET_MASK
+            at_start = (
+                not offset
+                or offset == _COMPACT
+                or whole.startswith(query)
+                or compact(whole).startswith(query)
+            )
             # Longer leftovers rank lower: "we" prefers "WeLab" to "WeLab Digital Bank".
             score, rounded = _prefix_score(at_start, len(whole) - size, key_weight[index])
             current = best.get(number)
