@@ -567,7 +567,8 @@ class SearchIndex:
 
         A word that meets more than MAX_FUZZY_CANDIDATES keys (in a large data set: "ltd",
         "technologies", or "tyd" one typo away from "ltd") only confirms keys that rarer
-        words found: thousands of names sharing one common word are not typo matches.
+        words found, when they found any: thousands of names sharing one common word are not
+        typo matches of the rarer one.
         """
         typed = [stem(w) for w in words(query) if not has_cjk(w) and len(w) >= 3]
         typed = [w for w in typed if w not in STOPWORDS]
@@ -576,20 +577,26 @@ class SearchIndex:
             similar = {word} if word in self._word_keys else set()
             for variant in (*_deletions(word), word):
                 similar.update(self._similar_words(variant))
+                if len(variant) >= 4 and variant in self._word_keys:  # a letter too many
+                    similar.add(variant)
             matched: set[int] = set()
             for other in similar:
                 matched.update(self._postings(other))
             per_word.append(matched)
         found: dict[int, int] = {}
         common = [m for m in per_word if len(m) > MAX_FUZZY_CANDIDATES]
+        rare_found = common and any(
+            m for m in per_word if len(m) <= MAX_FUZZY_CANDIDATES
+        )
         for matched in per_word:
-            if common and len(matched) > MAX_FUZZY_CANDIDATES:
+            if rare_found and len(matched) > MAX_FUZZY_CANDIDATES:
                 continue
             for index in matched:
                 found[index] = found.get(index, 0) + 1
-        for matched in common:
-            for index in matched.intersection(found):
-                found[index] += 1
+        if rare_found:
+            for matched in common:
+                for index in matched.intersection(found):
+                    found[index] += 1
         return found, len(set(typed))
 
     def _fuzzy_hits(self, query: str, offer, limit: int) -> None:  # type: ignore[no-untyped-def]
