@@ -367,7 +367,11 @@ class Store:
             loaded_at = dt.datetime.fromisoformat(meta.get("loaded_at", utcnow().isoformat()))
             return Snapshot(dataset, index, loaded_at, meta.get("loaded_by", "unknown"))
 
-        return await asyncio.to_thread(build)
+        with gc_paused():
+            snapshot = await asyncio.to_thread(build)
+            if len(rows) >= FREEZE_MIN_RECORDS:
+                gc.freeze()  # as after a reload: keep full collections off the snapshot
+        return snapshot
 
     async def refresh_from_db(self) -> bool:
         """Adopt data another process (``smartups reload``) wrote; True if it changed."""
@@ -378,8 +382,10 @@ class Store:
             restored = await self._restore()
             if restored is None:
                 return False
+            retired = [self._current]
             self._current = restored
             await self._refresh_common_terms()
+            await asyncio.to_thread(_retire, retired)
         log.info("picked up data version %s written by another process", restored.version)
         return True
 
