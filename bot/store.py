@@ -194,6 +194,13 @@ def _fts_row(record: Record) -> tuple[str, str, str, str, str]:
     )
 
 
+def _drop_index(box: list[SearchIndex | None]) -> None:
+    """Free an index nobody took (a failed reload), in a worker thread."""
+    index = box.pop()
+    if index is not None and sys.getrefcount(index) <= 2:
+        index.dispose()
+
+
 def _retire(box: list[Snapshot | None]) -> None:
     """Drop a replaced snapshot (in a worker thread). Its index is taken apart one structure
     at a time unless someone (a command still running) holds it."""
@@ -250,7 +257,7 @@ class Store:
         self._current: Snapshot | None = None
         self._common_terms: CommonTerms | None = None
         self._lock = asyncio.Lock()
-        #: Test hook: awaited after the new snapshot is built, before anything is written.
+        #: Test hook: awaited before anything is written (the index may still be building).
         self.before_swap: Callable[[], Awaitable[None]] | None = None
         self.listeners: list[Callable[[Snapshot, ReloadReport], Awaitable[None]]] = []
 
@@ -449,27 +456,35 @@ class Store:
             report.seconds = time.perf_counter() - started
             await self._audit(actor, command, report)
             return report
-        index = None
+        index: SearchIndex | None = None
+        building: asyncio.Future[SearchIndex] | None = None
         if old is not None and changes and all(c.action == "changed" for c in changes):
             # Only some records changed and, if none in a field the index is built from, the
             # old index serves with the new records (a full build takes seconds at 100k).
             index = await asyncio.to_thread(old.index.with_records, dataset.all_records())
         if index is None:
-            index = await asyncio.to_thread(
-                SearchIndex, dataset.all_records(), dataset.label_keys
+            # Built while SQLite is written (its C work runs beside the build's Python); the
+            # transaction commits only once the index is ready, so both land or neither.
+            building = asyncio.ensure_future(
+                asyncio.to_thread(SearchIndex, dataset.all_records(), dataset.label_keys)
             )
-        # The keys live on in the loader's per-file cache; this id() map was for the index.
-        dataset.label_keys.clear()
         now = self.clock()
-        snapshot = Snapshot(dataset, index, now, actor)
         report = ReloadReport("applied", before, dataset.version, changes, counts=dataset.counts())
         try:
             if self.before_swap is not None:
                 await self.before_swap()
             await self._write(
-                dataset, old.dataset if old else None, changes, snapshot, actor, command, report
-            )
+                dataset, old.dataset if old else None, changes, now, actor, command, report,
+                ready=building,
+            )  # fmt: skip
+            if building is not None:
+                index = building.result()
         except Exception as exc:
+            if building is not None:  # let the build finish, then free it off the loop
+                await asyncio.gather(building, return_exceptions=True)
+                unused = [building.result() if not building.exception() else None]
+                building = None
+                await asyncio.to_thread(_drop_index, unused)
             log.exception("reload failed before the swap; version %s stays live", before)
             report = ReloadReport(
                 "failed",
@@ -482,6 +497,11 @@ class Store:
             report.seconds = time.perf_counter() - started
             await self._audit(actor, command, report)
             return report
+        assert index is not None
+        building = None
+        # The keys live on in the loader's per-file cache; this id() map was for the index.
+        dataset.label_keys.clear()
+        snapshot = Snapshot(dataset, index, now, actor)
         self._current = snapshot  # the swap: one assignment, one event-loop step
         await self._refresh_common_terms()
         if sum(report.counts.values()) >= FREEZE_MIN_RECORDS:
@@ -514,12 +534,15 @@ class Store:
         dataset: Dataset,
         old: Dataset | None,
         changes: list[Change],
-        snapshot: Snapshot,
+        loaded_at: dt.datetime,
         actor: str,
         command: str,
         report: ReloadReport,
+        *,
+        ready: Awaitable[Any] | None = None,
     ) -> None:
-        """Apply the difference to SQLite in one transaction (with its audit row)."""
+        """Apply the difference to SQLite in one transaction (with its audit row); commit
+        only once ``ready`` (the index being built) is done, roll back if it failed."""
         conn = self.writer
         stale = await self._meta(conn)
         full = old is None or stale.get("data_version") != (old.version if old else None)
@@ -564,7 +587,7 @@ class Store:
             }
             meta = {
                 "data_version": dataset.version,
-                "loaded_at": snapshot.loaded_at.isoformat(),
+                "loaded_at": loaded_at.isoformat(),
                 "loaded_by": actor,
                 "file_hashes": json.dumps(dataset.file_hashes, sort_keys=True),
                 "extras": json.dumps(extras, ensure_ascii=False),
@@ -575,6 +598,8 @@ class Store:
                 list(meta.items()),
             )
             await self._insert_audit(conn, actor, command, report)
+            if ready is not None:
+                await ready
             await conn.execute("COMMIT")
         except BaseException:
             await conn.execute("ROLLBACK")
