@@ -14,7 +14,7 @@ from bot.errors import NotFound
 from bot.model import Kind, Record
 from bot.search import FigureHit, Hit, question_terms, suggestions
 from bot.store import Snapshot, Store
-from bot.text import clean_input, normalize
+from bot.text import clean_input, normalize, words
 
 log = logging.getLogger(__name__)
 
@@ -120,7 +120,16 @@ class Knowledge:
         if not normalize(query):
             return answer
         answer.figures = snap.index.figures(query)
-        hits = await self.search(query, limit=8, snapshot=snap)
+        cities = snap.index.mentioned_cities(query)
+        if cities:
+            # "...in Hong Kong": rank by the rest of the question (the city's name matches
+            # half the data) and keep what belongs to that city, or to no city.
+            city_ids = {snap.index.records[n].id for n in cities}
+            rest = [w for w in words(normalize(query)) if w not in snap.index.city_words(cities)]
+            hits = await self.search(" ".join(rest) or query, limit=12, snapshot=snap)
+            hits = [h for h in hits if _in_cities(h.record, city_ids)]
+        else:
+            hits = await self.search(query, limit=8, snapshot=snap)
         if answer.figures:
             owners = {(f.owner.kind, f.owner.id) for f in answer.figures}
             hits = [h for h in hits if (h.record.kind, h.record.id) not in owners or h.score >= 90]
@@ -209,3 +218,11 @@ class Knowledge:
             if spelled:
                 found.append((clist.name, " / ".join(spelled)))
         return found
+
+
+def _in_cities(record: Record, city_ids: set[str]) -> bool:
+    """True for one of the cities, a record of one of them, or a record tied to no city."""
+    if record.kind == Kind.CITY:
+        return record.id in city_ids
+    own = getattr(record, "city", None)
+    return own is None or own in city_ids

@@ -642,6 +642,13 @@ class SearchIndex:
                 found.add(number)
         return found
 
+    def city_words(self, numbers: set[int]) -> frozenset[str]:
+        """The words of those cities' names and aliases ("hong", "kong", "hk", "香", "港"...)."""
+        found: set[str] = set()
+        for number in numbers:
+            found |= self._owner_words.get(number, frozenset())
+        return frozenset(found)
+
     def figures(self, question: str, limit: int = 3) -> list[FigureHit]:
         """Figures whose labels match the question, the named city's first."""
         query = normalize(clean_input(question, 1000))

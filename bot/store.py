@@ -17,6 +17,7 @@ import bisect
 import contextlib
 import datetime as dt
 import gc
+import hashlib
 import itertools
 import json
 import logging
@@ -231,7 +232,7 @@ def _rows_for(
                 getattr(rec, "city", None),
                 getattr(rec, "sector", None),
                 data,
-                str(hash(data)),
+                hashlib.sha256(data.encode("utf-8")).hexdigest()[:16],
             )
         )
         fts_rows.append((rowid, *_fts_row(rec)))

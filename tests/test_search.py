@@ -164,3 +164,12 @@ async def test_arbitrary_text_never_raises(knowledge: Knowledge, text: str) -> N
     answer = await knowledge.ask(text)
     assert isinstance(answer.hits, list)
     assert len(knowledge.complete(None, text)) <= 25
+
+
+async def test_a_question_naming_a_city_keeps_to_that_city(knowledge: Knowledge) -> None:
+    in_taipei = await knowledge.ask("Who does delivery in Taipei?")
+    assert all(h.record.id != "lalamove" for h in in_taipei.hits)
+    in_hk = await knowledge.ask("Who does delivery in Hong Kong?")
+    assert in_hk.hits and in_hk.hits[0].record.id == "lalamove"
+    wifi = await knowledge.ask("How many free Wi-Fi hotspots does Hong Kong have?")
+    assert all(h.record.id != "taipei" for h in wifi.hits)
