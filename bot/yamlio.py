@@ -121,30 +121,28 @@ class _MarkingLoader(_BaseLoader):  # type: ignore[misc, valid-type]
             return text
         return text.lower() == "true"
 
+    def _ambiguous_number(self, node: yaml.ScalarNode, reading: str, plain: str) -> str:
+        """Report a number YAML 1.1 would misread; keep its text so validation goes on."""
+        self.problems.append(
+            (
+                _mark(node),
+                "",
+                f"{node.value!r}, which YAML 1.1 reads as a {reading}",
+                f'quotes around it ("{node.value}"){plain}',
+            )
+        )
+        return node.value
+
     def construct_checked_int(self, node: yaml.ScalarNode) -> Any:
         if _SEXAGESIMAL_RE.match(node.value) or _OCTAL_RE.match(node.value):
-            self.problems.append(
-                (
-                    _mark(node),
-                    "",
-                    f"{node.value!r}, which YAML 1.1 reads as a base-60 or octal number",
-                    f'quotes around it ("{node.value}") or a plain decimal number',
-                )
+            return self._ambiguous_number(
+                node, "base-60 or octal number", " or a plain decimal number"
             )
-            return node.value
         return super().construct_yaml_int(node)
 
     def construct_checked_float(self, node: yaml.ScalarNode) -> Any:
         if _SEXAGESIMAL_RE.match(node.value):
-            self.problems.append(
-                (
-                    _mark(node),
-                    "",
-                    f"{node.value!r}, which YAML 1.1 reads as a base-60 number",
-                    f'quotes around it ("{node.value}")',
-                )
-            )
-            return node.value
+            return self._ambiguous_number(node, "base-60 number", "")
         return super().construct_yaml_float(node)
 
 
