@@ -15,7 +15,7 @@ from bot import answers
 from bot.i18n import lang_of
 from bot.model import Kind, Record
 from bot.paginator import Paginator
-from bot.render import display_name, record_card, to_embed
+from bot.render import record_card, to_embed
 from bot.transformers import (
     CityArg,
     InitiativeArg,
@@ -91,11 +91,12 @@ class Lookup(commands.Cog):
         self,
         interaction: discord.Interaction,
         kind: app_commands.Choice[str],
-        city: app_commands.Range[str, 1, 100] | None = None,
+        city: CityArg | None = None,
         sector: app_commands.Range[str, 1, 100] | None = None,
     ) -> None:
         lang = lang_of(interaction.locale)
-        pages = answers.browse(knowledge_of(interaction), Kind(kind.value), city, sector, lang)
+        city_id = city.id if city is not None else None
+        pages = answers.browse(knowledge_of(interaction), Kind(kind.value), city_id, sector, lang)
         if len(pages) == 1:
             await interaction.response.send_message(embed=to_embed(pages[0]))
             return
@@ -103,20 +104,6 @@ class Lookup(commands.Cog):
         view.message_interaction = interaction
         self.bot.live_views.add(view)  # type: ignore[attr-defined]
         await interaction.response.send_message(embed=view.embed(), view=view)
-
-    @browse.autocomplete("city")
-    async def _city_choices(
-        self, interaction: discord.Interaction, value: str
-    ) -> list[app_commands.Choice[str]]:
-        knowledge = knowledge_of(interaction)
-        if not knowledge.store.loaded:
-            return []
-        hits = knowledge.complete(Kind.CITY, value, limit=25)
-        lang = lang_of(interaction.locale)
-        return [
-            app_commands.Choice(name=choice_name(display_name(h.record, lang)), value=h.record.id)
-            for h in hits
-        ]
 
     @browse.autocomplete("sector")
     async def _sector_choices(
