@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import re
 import shutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +67,17 @@ async def run_command(
     assert data.get("allowed_mentions", {}).get("parse") == [], data.get("allowed_mentions")
     data["flags"] = data.get("flags", 0) | (callback.get("data") or {}).get("flags", 0)
     return data
+
+
+EPHEMERAL = 64
+
+
+def walk(payload: dict[str, Any], path: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every command, subcommand and option of a command payload, with its path."""
+    here = f"{path} {payload['name']}".strip()
+    yield here, payload
+    for option in payload.get("options") or []:
+        yield from walk(option, here)
 
 
 def embed_total(embed: dict[str, Any]) -> int:

@@ -7,10 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.discord_helpers import embed_text, run_command, running_bot
+from tests.discord_helpers import EPHEMERAL, embed_text, run_command, running_bot
 from tests.fakediscord import FakeDiscord
-
-EPHEMERAL = 64
 
 
 async def admin_reply(fake: FakeDiscord, name: str, user=None) -> dict:
@@ -19,9 +17,10 @@ async def admin_reply(fake: FakeDiscord, name: str, user=None) -> dict:
 
 
 async def startup_title(fake: FakeDiscord, name: str) -> str:
-    ix = await fake.send_command("startup", {"name": name})
-    data = (await fake.wait_for_callback(ix)).json["data"]
-    return embed_text(data)
+    """The title of the /startup card (limits and mentions checked), not just any reply text."""
+    data = await run_command(fake, "startup", {"name": name})
+    assert not data.get("flags", 0) & EPHEMERAL, embed_text(data)
+    return data["embeds"][0]["title"]
 
 
 async def test_admin_edits_a_file_and_answers_change(

@@ -7,17 +7,18 @@ import logging
 from pathlib import Path
 
 from bot import paginator
-from bot.client import SmartUpsBot, run_bot
+from bot.client import SmartUpsBot, extension_names, run_bot
 from tests.discord_helpers import (
+    EPHEMERAL,
     embed_text,
     make_settings,
     reply_of,
     run_command,
     running_bot,
+    walk,
 )
 from tests.fakediscord import FakeDiscord
 
-EPHEMERAL = 64
 PUBLIC_COMMANDS = {
     "city",
     "initiative",
@@ -258,10 +259,16 @@ def test_every_command_payload_is_valid_offline(settings) -> None:
     bot = SmartUpsBot(settings, sync_commands=False)
 
     async def build() -> list[dict]:
-        for name in ("cogs.lookup", "cogs.meta", "cogs.data_admin"):
+        for name in extension_names():
             await bot.load_extension(name)
         return [c.to_dict(bot.tree) for c in bot.tree.get_commands()]
 
-    for payload in asyncio.run(build()):
-        assert 1 <= len(payload["name"]) <= 32 and payload["name"].islower()
-        assert 1 <= len(payload["description"]) <= 100
+    payloads = asyncio.run(build())
+    assert PUBLIC_COMMANDS | {"data", "spotlight"} <= {p["name"] for p in payloads}
+    for payload in payloads:
+        for path, item in walk(payload):
+            assert 1 <= len(item["name"]) <= 32 and item["name"].islower(), path
+            assert 1 <= len(item["description"]) <= 100, path
+            assert len(item.get("options") or []) <= 25, path
+            for choice in item.get("choices") or []:
+                assert 1 <= len(choice["name"]) <= 100, path

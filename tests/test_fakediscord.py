@@ -59,12 +59,17 @@ class SmartBot(commands.Bot):
 
 def make_bot(**kwargs: Any) -> SmartBot:
     intents = kwargs.pop("intents", discord.Intents.default())
-    bot = SmartBot(command_prefix=commands.when_mentioned, intents=intents,
-                   allowed_mentions=discord.AllowedMentions.none(), **kwargs)
+    bot = SmartBot(
+        command_prefix=commands.when_mentioned,
+        intents=intents,
+        allowed_mentions=discord.AllowedMentions.none(),
+        **kwargs,
+    )
 
     @bot.tree.error
-    async def on_app_command_error(interaction: discord.Interaction,
-                                   error: app_commands.AppCommandError) -> None:
+    async def on_app_command_error(
+        interaction: discord.Interaction, error: app_commands.AppCommandError
+    ) -> None:
         bot.app_errors.append(error)
 
     @bot.tree.command(description="Check the bot is alive")
@@ -73,12 +78,17 @@ def make_bot(**kwargs: Any) -> SmartBot:
 
     @bot.tree.command(description="Repeat some text")
     @app_commands.describe(text="What to say", count="How many times")
-    async def echo(interaction: discord.Interaction, text: str, count: int = 1,
-                   who: discord.User | None = None,
-                   where: discord.TextChannel | None = None) -> None:
+    async def echo(
+        interaction: discord.Interaction,
+        text: str,
+        count: int = 1,
+        who: discord.User | None = None,
+        where: discord.TextChannel | None = None,
+    ) -> None:
         await interaction.response.send_message(
             f"{text * count}|{who.id if who else '-'}|{where.id if where else '-'}|"
-            f"{interaction.locale.value}")
+            f"{interaction.locale.value}"
+        )
 
     city = app_commands.Group(name="city", description="Smart-city lookups")
 
@@ -87,10 +97,14 @@ def make_bot(**kwargs: Any) -> SmartBot:
         await interaction.response.send_message(f"found {query}")
 
     @city_search.autocomplete("query")
-    async def city_complete(interaction: discord.Interaction,
-                            current: str) -> list[app_commands.Choice[str]]:
-        return [app_commands.Choice(name=c, value=c) for c in CITIES
-                if c.lower().startswith(current.lower())]
+    async def city_complete(
+        interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return [
+            app_commands.Choice(name=c, value=c)
+            for c in CITIES
+            if c.lower().startswith(current.lower())
+        ]
 
     bot.tree.add_command(city)
 
@@ -126,8 +140,9 @@ async def test_raw_http_headers_and_errors() -> None:
             for h in ("Limit", "Remaining", "Reset", "Reset-After", "Bucket"):
                 assert f"X-RateLimit-{h}" in resp.headers
             assert (await resp.json())["id"] == str(fake.bot_user.id)
-        async with http.get(f"{fake.base_url}/users/@me",
-                            headers={"Authorization": "Bot nope"}) as resp:
+        async with http.get(
+            f"{fake.base_url}/users/@me", headers={"Authorization": "Bot nope"}
+        ) as resp:
             assert resp.status == 401
             assert await resp.json() == {"message": "401: Unauthorized", "code": 0}
         async with http.get(f"{fake.base_url}/no/such/route", headers=ok) as resp:
@@ -185,7 +200,11 @@ async def test_tree_sync_put_recorded(fake_discord: FakeDiscord) -> None:
         assert names == {"ping", "echo", "city", "menu", "slow", "late"}
         echo = next(c for c in put.json if c["name"] == "echo")
         assert [(o["name"], o["type"], o.get("required", False)) for o in echo["options"]] == [
-            ("text", 3, True), ("count", 4, False), ("who", 6, False), ("where", 7, False)]
+            ("text", 3, True),
+            ("count", 4, False),
+            ("who", 6, False),
+            ("where", 7, False),
+        ]
         city = next(c for c in put.json if c["name"] == "city")
         assert city["options"][0]["type"] == 1
         assert city["options"][0]["options"][0]["autocomplete"] is True
@@ -228,8 +247,10 @@ async def test_slash_command_gets_type4_callback(fake_discord: FakeDiscord) -> N
         ix = await fake.send_command("ping")
         assert ix.payload["data"]["id"] == fake.find_command("ping")["id"]
         cb = await fake.wait_for_callback(ix)
-        assert cb.json == {"type": 4, "data": {"tts": False, "content": "pong",
-                                            "allowed_mentions": {"parse": []}}}
+        assert cb.json == {
+            "type": 4,
+            "data": {"tts": False, "content": "pong", "allowed_mentions": {"parse": []}},
+        }
         assert cb.query == {"with_response": "1"}
         msg = fake.response_message(ix)
         assert msg["content"] == "pong" and msg["type"] == 20
@@ -244,8 +265,8 @@ async def test_slash_command_options_resolved(fake_discord: FakeDiscord) -> None
         await bot.tree.sync()
         where = fake.guild.channel_named("bot-commands")
         ix = await fake.send_command(
-            "echo", {"text": "ab", "count": 2, "who": fake.admin, "where": where.id},
-            locale="zh-TW")
+            "echo", {"text": "ab", "count": 2, "who": fake.admin, "where": where.id}, locale="zh-TW"
+        )
         data = ix.payload["data"]
         assert data["resolved"]["members"][str(fake.admin.id)]["roles"]
         assert data["resolved"]["channels"][str(where.id)]["name"] == "bot-commands"
@@ -343,8 +364,9 @@ class Picker(discord.ui.View):
     def __init__(self) -> None:
         super().__init__(timeout=None)
 
-    @discord.ui.select(custom_id="pick:city",
-                       options=[discord.SelectOption(label=c, value=c) for c in CITIES])
+    @discord.ui.select(
+        custom_id="pick:city", options=[discord.SelectOption(label=c, value=c) for c in CITIES]
+    )
     async def city(self, interaction: discord.Interaction, select: discord.ui.Select) -> None:
         await interaction.response.edit_message(content=f"picked {select.values[0]}", view=None)
 
@@ -378,11 +400,16 @@ async def test_select_modal_dm_and_custom_world() -> None:
             ix2 = await fake.send_command("feedback")
             modal = (await fake.wait_for_callback(ix2)).json
             assert modal["type"] == 9 and modal["data"]["title"] == "Feedback"
-            sub = await fake.send_modal_submit(modal["data"]["custom_id"],
-                                               {"feedback:text": "great"})
+            sub = await fake.send_modal_submit(
+                modal["data"]["custom_id"], {"feedback:text": "great"}
+            )
             answer = (await fake.wait_for_callback(sub)).json
-            assert answer["data"] == {"tts": False, "content": "thanks: great", "flags": 64,
-                                      "allowed_mentions": {"parse": []}}
+            assert answer["data"] == {
+                "tts": False,
+                "content": "thanks: great",
+                "flags": 64,
+                "allowed_mentions": {"parse": []},
+            }
             # in a DM with the bot: no guild, a user instead of a member
             dm = await fake.send_command("pick", dm=True)
             assert "member" not in dm.payload and dm.payload["user"]["id"] == str(fake.user.id)
@@ -399,8 +426,9 @@ async def test_channel_send_returns_message(fake_discord: FakeDiscord) -> None:
     bot = make_bot()
     async with asyncio.timeout(5), run_client(fake, bot):
         channel = bot.get_channel(fake.channel.id)
-        sent = await channel.send("hello @everyone",
-                                  embed=discord.Embed(title="T", description="D"))
+        sent = await channel.send(
+            "hello @everyone", embed=discord.Embed(title="T", description="D")
+        )
         assert isinstance(sent, discord.Message) and sent.id > 0
         assert sent.author.id == fake.bot_user.id and sent.channel.id == fake.channel.id
         req = await fake.wait_for("POST", rf"^/channels/{fake.channel.id}/messages$")
@@ -409,8 +437,7 @@ async def test_channel_send_returns_message(fake_discord: FakeDiscord) -> None:
         assert stored["id"] == str(sent.id) and stored["embeds"][0]["title"] == "T"
         assert stored["mention_everyone"] is False
         # a file goes as multipart with payload_json
-        with_file = await channel.send("report", file=discord.File(io.BytesIO(b"a,b\n"),
-                                                                   "r.csv"))
+        with_file = await channel.send("report", file=discord.File(io.BytesIO(b"a,b\n"), "r.csv"))
         req2 = await fake.wait_for("POST", r"/messages$", since=fake.requests.index(req) + 1)
         assert req2.json["content"] == "report"
         assert req2.files[0].filename == "r.csv" and req2.files[0].data == b"a,b\n"
@@ -450,8 +477,12 @@ async def test_403_and_404_on_channel_send(fake_discord: FakeDiscord) -> None:
         with pytest.raises(discord.Forbidden) as info:
             await channel.send("nope")
         assert info.value.code == 50013
-        fake.fail_next("POST", r"/channels/\d+/messages$", 404,
-                       body={"code": 10003, "message": "Unknown Channel"})
+        fake.fail_next(
+            "POST",
+            r"/channels/\d+/messages$",
+            404,
+            body={"code": 10003, "message": "Unknown Channel"},
+        )
         with pytest.raises(discord.NotFound) as info2:
             await channel.send("gone")
         assert info2.value.code == 10003
@@ -487,10 +518,14 @@ async def test_resume_after_gateway_drop(fake_discord: FakeDiscord) -> None:
         await bot.tree.sync()
         (old,) = fake.sessions
         await fake.close_gateway(4000)
-        await fake.wait_until(lambda: any(s.ready and s is not old for s in fake.sessions),
-                              timeout=3, what="the client to resume")
-        resumes = [f.payload for f in fake.gateway_log
-                   if f.direction == "recv" and f.payload["op"] == 6]
+        await fake.wait_until(
+            lambda: any(s.ready and s is not old for s in fake.sessions),
+            timeout=3,
+            what="the client to resume",
+        )
+        resumes = [
+            f.payload for f in fake.gateway_log if f.direction == "recv" and f.payload["op"] == 6
+        ]
         assert resumes and resumes[0]["d"]["session_id"] == old.session_id
         ix = await fake.send_command("ping")
         assert (await fake.wait_for_callback(ix)).json["data"]["content"] == "pong"
@@ -536,8 +571,11 @@ async def test_clean_shutdown_leaves_nothing_behind() -> None:
             assert not pending, pending
             assert not alive, alive
             gc.collect()
-        unclosed = [w for w in caught if issubclass(w.category, ResourceWarning)
-                    or "nclosed" in str(w.message)]
+        unclosed = [
+            w
+            for w in caught
+            if issubclass(w.category, ResourceWarning) or "nclosed" in str(w.message)
+        ]
         assert not unclosed, [str(w.message) for w in unclosed]
         assert not loop_errors, loop_errors
     finally:

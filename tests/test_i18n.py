@@ -155,7 +155,9 @@ async def test_zh_tw_answer_browse_help_and_about(knowledge) -> None:
     from bot.model import Kind
     from bot.render import plain, to_text
 
-    asked = await answers.ask(knowledge, "How many free Wi-Fi hotspots does Hong Kong have?", "zh-TW")
+    asked = await answers.ask(
+        knowledge, "How many free Wi-Fi hotspots does Hong Kong have?", "zh-TW"
+    )
     assert asked.title.startswith("問：") and "超過 20,000" in asked.description
     assert asked.footer and asked.footer.startswith("資料版本")
 
@@ -192,7 +194,9 @@ def test_simplified_chinese_data_is_shown_in_traditional() -> None:
 
     simplified = Startup(id="x", name="Science Park", name_zh="香港科技园")
     assert display_name(simplified, "zh-TW") == "香港科技園 (Science Park)"
-    assert display_name(simplified, "en") == "Science Park · 香港科技园", "English readers: as written"
+    assert display_name(simplified, "en") == "Science Park · 香港科技园", (
+        "English readers: as written"
+    )
     assert traditional("數碼港") == "數碼港", "Traditional text keeps its own wording"
     status = Status(state="renamed", note="Renamed in 2021", note_zh="于2021年更名")
     assert status_line(status, "zh-TW") == "已更名 — 於2021年更名"

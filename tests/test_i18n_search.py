@@ -111,7 +111,9 @@ async def test_an_english_query_finds_a_chinese_named_record_through_its_english
     assert knowledge.resolve(Kind.ORGANIZATION, "Hong Kong Science and Technology Parks").id == (
         "hkstp"
     )
-    assert knowledge.resolve(Kind.ORGANIZATION, "taiwan startup stadium").name_zh == "台灣新創競技場"
+    assert (
+        knowledge.resolve(Kind.ORGANIZATION, "taiwan startup stadium").name_zh == "台灣新創競技場"
+    )
 
 
 async def test_the_shipped_data_answers_both_scripts_alike(tmp_path: Path) -> None:

@@ -51,6 +51,7 @@ def test_prefix_suggestions_for_autocomplete(knowledge: Knowledge) -> None:
     assert set(names) == {"lalamove", "qupital", "welab"}  # empty: the list, by name
     assert [h.record.id for h in knowledge.complete(Kind.STARTUP, "w")] == ["welab"]
     assert len(knowledge.complete(None, "a", limit=2)) <= 2
+    assert len(knowledge.complete(None, "h", limit=2)) == 2 < len(knowledge.complete(None, "h"))
 
 
 def test_resolve_typed_value_or_suggest(knowledge: Knowledge) -> None:
@@ -75,7 +76,8 @@ async def test_filters_by_kind_city_and_sector(knowledge: Knowledge) -> None:
     assert {h.record.id for h in fintech} <= {"qupital", "welab"} and fintech
     in_taipei = await knowledge.search("platform", city="taipei")
     assert in_taipei == []
-    assert all(h.record.kind == "city" for h in await knowledge.search("hong", Kind.CITY))
+    cities = await knowledge.search("hong", Kind.CITY)
+    assert cities and all(h.record.kind == "city" for h in cities)
     browse = knowledge.browse(Kind.STARTUP, city="HK", sector="fintech")
     assert [r.id for r in browse] == ["qupital", "welab"]
     with pytest.raises(NotFound):
@@ -164,11 +166,20 @@ async def test_arbitrary_text_never_raises(knowledge: Knowledge, text: str) -> N
     answer = await knowledge.ask(text)
     assert isinstance(answer.hits, list)
     assert len(knowledge.complete(None, text)) <= 25
+    assert len(knowledge.complete(None, text, limit=3)) <= 3
 
 
 async def test_a_question_naming_a_city_keeps_to_that_city(knowledge: Knowledge) -> None:
     in_taipei = await knowledge.ask("Who does delivery in Taipei?")
     assert all(h.record.id != "lalamove" for h in in_taipei.hits)
+    assert all(
+        h.record.id == "taipei" or getattr(h.record, "city", None) in (None, "taipei")
+        for h in (await knowledge.ask("Which startups are in Taipei?")).hits
+    )
+    fintech_hk = await knowledge.ask("fintech platform in Hong Kong")
+    assert fintech_hk.hits and all(
+        getattr(h.record, "city", "hong-kong") in (None, "hong-kong") for h in fintech_hk.hits
+    )
     in_hk = await knowledge.ask("Who does delivery in Hong Kong?")
     assert in_hk.hits and in_hk.hits[0].record.id == "lalamove"
     wifi = await knowledge.ask("How many free Wi-Fi hotspots does Hong Kong have?")

@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 
 from tests.discord_helpers import (
+    EPHEMERAL,
     check_embed_limits,
     embed_text,
     run_command,
@@ -15,7 +16,6 @@ from tests.discord_helpers import (
 )
 from tests.fakediscord import FakeDiscord
 
-EPHEMERAL = 64
 START = dt.datetime(2026, 11, 22, 12, 0, tzinfo=dt.UTC)  # a Sunday
 FIRST_SLOT = dt.datetime(2026, 11, 23, 1, 30, tzinfo=dt.UTC)  # Monday 09:30 in Hong Kong
 

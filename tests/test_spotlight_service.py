@@ -148,6 +148,9 @@ async def test_migration_applies_alone_and_through_the_runner(tmp_path: Path):
     try:
         for statement in _split_sql(sql):
             await alone.execute(statement)
+        async with alone.execute("SELECT name FROM sqlite_master WHERE type = 'table'") as cur:
+            alone_tables = {row[0] for row in await cur.fetchall()}
+        assert {"spotlight_schedule", "spotlight_history"} <= alone_tables
     finally:
         await alone.close()
     conn = await open_db(tmp_path / "full.db")

@@ -157,8 +157,8 @@ class GatewaySession:
         guilds = [g for g in fake.guilds.values() if self.wants_guild(g.id)]
         ready: dict[str, Any] = {
             "v": 10,
-            "user": fake.bot_user.to_payload() | {"verified": True, "mfa_enabled": False,
-                                                  "email": None},
+            "user": fake.bot_user.to_payload()
+            | {"verified": True, "mfa_enabled": False, "email": None},
             "guilds": [{"id": str(g.id), "unavailable": True} for g in guilds],
             "session_id": self.session_id,
             "session_type": "normal",

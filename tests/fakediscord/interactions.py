@@ -89,8 +89,9 @@ class InteractionsMixin(_Base):
             return guild
         return self.guilds[int(guild)]
 
-    def _pick_channel(self, guild: FakeGuild | None, channel: FakeChannel | int | str | None,
-                      user: FakeUser) -> FakeChannel:
+    def _pick_channel(
+        self, guild: FakeGuild | None, channel: FakeChannel | int | str | None, user: FakeUser
+    ) -> FakeChannel:
         if isinstance(channel, FakeChannel):
             return channel
         if guild is None:  # a DM with the bot
@@ -108,18 +109,24 @@ class InteractionsMixin(_Base):
             return guild.channel_named(channel.lstrip("#"))
         return guild.channels[int(channel)]
 
-    def find_command(self, name: str, guild_id: int | None = None,
-                     type: int = 1) -> dict[str, Any] | None:
+    def find_command(
+        self, name: str, guild_id: int | None = None, type: int = 1
+    ) -> dict[str, Any] | None:
         """The stored (synced) command: the guild's first, then the global one."""
-        for scope in ((guild_id, None) if guild_id is not None else (None,)):
+        for scope in (guild_id, None) if guild_id is not None else (None,):
             cmd = self.commands.get(scope, {}).get((type, name))
             if cmd is not None:
                 return cmd
         return None
 
-    def _resolved_member(self, guild: FakeGuild, user: FakeUser, channel: FakeChannel,
-                         roles: list[int] | None = None,
-                         permissions: int | None = None) -> dict[str, Any]:
+    def _resolved_member(
+        self,
+        guild: FakeGuild,
+        user: FakeUser,
+        channel: FakeChannel,
+        roles: list[int] | None = None,
+        permissions: int | None = None,
+    ) -> dict[str, Any]:
         member = guild.members.get(user.id)
         role_ids = roles if roles is not None else (member.roles if member else [])
         data = (member or FakeMember(user=user)).to_payload(with_user=False)
@@ -129,8 +136,16 @@ class InteractionsMixin(_Base):
         data["permissions"] = str(permissions)
         return data
 
-    def _option(self, name: str, value: Any, d: dict[str, Any] | None, resolved: dict[str, Any],
-                guild: FakeGuild | None, channel: FakeChannel, focused: bool) -> dict[str, Any]:
+    def _option(
+        self,
+        name: str,
+        value: Any,
+        d: dict[str, Any] | None,
+        resolved: dict[str, Any],
+        guild: FakeGuild | None,
+        channel: FakeChannel,
+        focused: bool,
+    ) -> dict[str, Any]:
         t = int(d["type"]) if d else _infer_type(value)
         opt: dict[str, Any] = {"name": name, "type": t}
         if focused:
@@ -145,14 +160,17 @@ class InteractionsMixin(_Base):
             opt["value"] = bool(value)
         elif t == 10:
             opt["value"] = value
-        elif t in (6, 9) and not (t == 9 and isinstance(value, FakeRole)) and (
-            isinstance(value, FakeUser | FakeMember) or _ident(value) in self.users
+        elif (
+            t in (6, 9)
+            and not (t == 9 and isinstance(value, FakeRole))
+            and (isinstance(value, FakeUser | FakeMember) or _ident(value) in self.users)
         ):
             user = value.user if isinstance(value, FakeMember) else self.users[_ident(value)]
             resolved.setdefault("users", {})[str(user.id)] = user.to_payload()
             if guild is not None and user.id in guild.members:
                 resolved.setdefault("members", {})[str(user.id)] = self._resolved_member(
-                    guild, user, channel)
+                    guild, user, channel
+                )
             opt["value"] = str(user.id)
         elif t in (8, 9):
             if guild is None:
@@ -166,8 +184,9 @@ class InteractionsMixin(_Base):
                 raise ValueError(f"unknown channel {value!r} for option {name!r}")
             data = ch.to_payload()
             if guild is not None:
-                data["permissions"] = str(guild.permissions_for(
-                    int(resolved.get("_invoker", 0)), ch.id))
+                data["permissions"] = str(
+                    guild.permissions_for(int(resolved.get("_invoker", 0)), ch.id)
+                )
             resolved.setdefault("channels", {})[str(ch.id)] = data
             opt["value"] = str(ch.id)
         elif t == 11:
@@ -182,9 +201,16 @@ class InteractionsMixin(_Base):
             opt["value"] = value
         return opt
 
-    def _command_data(self, name: str, options: OptionsArg, *, guild: FakeGuild | None,
-                      channel: FakeChannel, user: FakeUser,
-                      focused: str | None = None) -> tuple[dict[str, Any], str]:
+    def _command_data(
+        self,
+        name: str,
+        options: OptionsArg,
+        *,
+        guild: FakeGuild | None,
+        channel: FakeChannel,
+        user: FakeUser,
+        focused: str | None = None,
+    ) -> tuple[dict[str, Any], str]:
         parts = name.strip().lstrip("/").split()
         if not parts:
             raise ValueError("empty command name")
@@ -197,8 +223,10 @@ class InteractionsMixin(_Base):
         for i, sub in enumerate(parts[1:]):
             d = _find_def(defs, sub)
             if cmd is not None and (d is None or d.get("type") not in (1, 2)):
-                raise ValueError(f"/{root} has no subcommand (group) {sub!r}; synced options: "
-                                 f"{[o.get('name') for o in defs or []]}")
+                raise ValueError(
+                    f"/{root} has no subcommand (group) {sub!r}; synced options: "
+                    f"{[o.get('name') for o in defs or []]}"
+                )
             t = int(d["type"]) if d else (2 if i < len(parts) - 2 else 1)
             node: dict[str, Any] = {"name": sub, "type": t, "options": []}
             current.append(node)
@@ -210,10 +238,13 @@ class InteractionsMixin(_Base):
             for key, value in (options or {}).items():
                 d = _find_def(defs, key)
                 if cmd is not None and d is None:
-                    raise ValueError(f"/{name} has no option {key!r}; synced options: "
-                                     f"{[o.get('name') for o in defs or []]}")
-                current.append(self._option(key, value, d, resolved, guild, channel,
-                                            focused=key == focused))
+                    raise ValueError(
+                        f"/{name} has no option {key!r}; synced options: "
+                        f"{[o.get('name') for o in defs or []]}"
+                    )
+                current.append(
+                    self._option(key, value, d, resolved, guild, channel, focused=key == focused)
+                )
         resolved.pop("_invoker")
         data: dict[str, Any] = {
             "id": cmd["id"] if cmd else str(self.ids.next()),
@@ -273,8 +304,7 @@ class InteractionsMixin(_Base):
                 guild={"id": str(g.id), "locale": g.preferred_locale, "features": g.features},
                 guild_locale=g.preferred_locale,
                 member=member,
-                app_permissions=str(app_permissions if app_permissions is not None
-                                    else bot_perms),
+                app_permissions=str(app_permissions if app_permissions is not None else bot_perms),
                 authorizing_integration_owners={"0": str(g.id)},
                 context=0,
             )
@@ -288,9 +318,17 @@ class InteractionsMixin(_Base):
             )
         if message is not None:
             payload["message"] = message
-        ix = FakeInteraction(id=iid, token=token, type=itype, payload=payload, dispatched_at=0.0,
-                             guild_id=g.id if g else None, channel_id=ch.id, user=user,
-                             command_name=command_name)
+        ix = FakeInteraction(
+            id=iid,
+            token=token,
+            type=itype,
+            payload=payload,
+            dispatched_at=0.0,
+            guild_id=g.id if g else None,
+            channel_id=ch.id,
+            user=user,
+            command_name=command_name,
+        )
         self.interactions[iid] = ix
         self._interactions_by_token[token] = ix
         return ix
@@ -329,10 +367,19 @@ class InteractionsMixin(_Base):
         u = user or self.user
         ch = self._pick_channel(g, channel, u)
         data, qualified = self._command_data(name, options, guild=g, channel=ch, user=u)
-        ix = self._new_interaction(2, data, user=u, guild=g, channel=ch, dm=dm, roles=roles,
-                                   member_permissions=member_permissions,
-                                   app_permissions=app_permissions, locale=locale,
-                                   command_name=qualified)
+        ix = self._new_interaction(
+            2,
+            data,
+            user=u,
+            guild=g,
+            channel=ch,
+            dm=dm,
+            roles=roles,
+            member_permissions=member_permissions,
+            app_permissions=app_permissions,
+            locale=locale,
+            command_name=qualified,
+        )
         return await self._dispatch_interaction(ix, timeout)
 
     async def send_autocomplete(
@@ -358,11 +405,22 @@ class InteractionsMixin(_Base):
         g = None if dm else self._pick_guild(guild)
         u = user or self.user
         ch = self._pick_channel(g, channel, u)
-        data, qualified = self._command_data(name, options, guild=g, channel=ch, user=u,
-                                             focused=focused)
-        ix = self._new_interaction(4, data, user=u, guild=g, channel=ch, dm=dm, roles=roles,
-                                   member_permissions=None, app_permissions=None, locale=locale,
-                                   command_name=qualified)
+        data, qualified = self._command_data(
+            name, options, guild=g, channel=ch, user=u, focused=focused
+        )
+        ix = self._new_interaction(
+            4,
+            data,
+            user=u,
+            guild=g,
+            channel=ch,
+            dm=dm,
+            roles=roles,
+            member_permissions=None,
+            app_permissions=None,
+            locale=locale,
+            command_name=qualified,
+        )
         return await self._dispatch_interaction(ix, timeout)
 
     def _message_arg(self, message: FakeInteraction | dict[str, Any] | int | str) -> dict[str, Any]:
@@ -419,10 +477,19 @@ class InteractionsMixin(_Base):
                     t = {5: 6, 6: 8, 8: 7}.get(component_type) or _infer_type(v)
                     self._option("_", v, {"type": t}, resolved, guild, channel, False)
                 data["resolved"] = resolved
-        ix = self._new_interaction(3, data, user=user, guild=channel.guild_id,
-                                   channel=channel, dm=channel.guild_id is None, roles=roles,
-                                   member_permissions=member_permissions, app_permissions=None,
-                                   locale=locale, message=msg)
+        ix = self._new_interaction(
+            3,
+            data,
+            user=user,
+            guild=channel.guild_id,
+            channel=channel,
+            dm=channel.guild_id is None,
+            roles=roles,
+            member_permissions=member_permissions,
+            app_permissions=None,
+            locale=locale,
+            message=msg,
+        )
         return await self._dispatch_interaction(ix, timeout)
 
     async def send_modal_submit(
@@ -441,9 +508,11 @@ class InteractionsMixin(_Base):
         """Submit a modal: ``fields`` maps each text input's custom_id to its value. Sent no
         sooner than ``settle`` s after the callback that opened that modal was answered (same
         reason as in ``send_component``)."""
-        opened = [ix.responded_at or 0.0 for ix in self.interactions.values()
-                  if ix.response_type == 9
-                  and (ix.response_data or {}).get("custom_id") == custom_id]
+        opened = [
+            ix.responded_at or 0.0
+            for ix in self.interactions.values()
+            if ix.response_type == 9 and (ix.response_data or {}).get("custom_id") == custom_id
+        ]
         if opened and (wait := settle - (time.monotonic() - max(opened))) > 0:
             await asyncio.sleep(wait)
         data = {
@@ -456,9 +525,19 @@ class InteractionsMixin(_Base):
         msg = self._message_arg(message) if message is not None else None
         if msg is not None:
             channel = int(msg["channel_id"])
-        ix = self._new_interaction(5, data, user=user, guild=guild, channel=channel, dm=False,
-                                   roles=None, member_permissions=None, app_permissions=None,
-                                   locale=locale, message=msg)
+        ix = self._new_interaction(
+            5,
+            data,
+            user=user,
+            guild=guild,
+            channel=channel,
+            dm=False,
+            roles=None,
+            member_permissions=None,
+            app_permissions=None,
+            locale=locale,
+            message=msg,
+        )
         return await self._dispatch_interaction(ix, timeout)
 
     # ------------------------------------------------------------------------------------------
@@ -468,16 +547,17 @@ class InteractionsMixin(_Base):
     def callbacks_for(self, interaction: FakeInteraction | int) -> list[Request]:
         """Every callback POST for that interaction (failed and injected ones included)."""
         prefix = f"/interactions/{_ident(interaction)}/"
-        return [r for r in self.requests
-                if r.route == CALLBACK_ROUTE and r.path.startswith(prefix)]
+        return [r for r in self.requests if r.route == CALLBACK_ROUTE and r.path.startswith(prefix)]
 
-    async def wait_for_callback(self, interaction: FakeInteraction | int,
-                                timeout: float = 5.0) -> Request:
+    async def wait_for_callback(
+        self, interaction: FakeInteraction | int, timeout: float = 5.0
+    ) -> Request:
         """The callback that was accepted (2xx) for that interaction."""
         prefix = f"/interactions/{_ident(interaction)}/"
         return await self.wait_for(
             lambda r: r.route == CALLBACK_ROUTE and r.path.startswith(prefix) and r.ok,
-            timeout=timeout)
+            timeout=timeout,
+        )
 
     def followups_for(self, interaction: FakeInteraction | int) -> list[Request]:
         """Requests on the interaction's webhook (followups, @original edits/gets/deletes)."""
@@ -496,38 +576,59 @@ class InteractionsMixin(_Base):
     # HTTP: callback and webhook routes
     # ------------------------------------------------------------------------------------------
 
-    async def _interaction_callback(self, req: Request, interaction_id: str,
-                                    token: str) -> tuple[int, Any]:
+    async def _interaction_callback(
+        self, req: Request, interaction_id: str, token: str
+    ) -> tuple[int, Any]:
         ix = self.interactions.get(int(interaction_id))
         if ix is None or ix.token != token:
             raise unknown("interaction", 10062)
         if ix.acknowledged:
             raise ApiError(400, 40060, "Interaction has already been acknowledged.")
-        if (self.interaction_deadline is not None
-                and time.monotonic() - ix.dispatched_at > self.interaction_deadline):
+        if (
+            self.interaction_deadline is not None
+            and time.monotonic() - ix.dispatched_at > self.interaction_deadline
+        ):
             raise unknown("interaction", 10062)
         body = req.json or {}
         cb = body.get("type")
         data = body.get("data") or {}
         if cb not in _ALLOWED_CALLBACKS.get(ix.type, set()):
-            raise invalid_form_body({"type": ("INTERACTION_RESPONSE_TYPE_INVALID",
-                                              f"Callback type {cb} is not valid for interaction "
-                                              f"type {ix.type}")})
+            raise invalid_form_body(
+                {
+                    "type": (
+                        "INTERACTION_RESPONSE_TYPE_INVALID",
+                        f"Callback type {cb} is not valid for interaction type {ix.type}",
+                    )
+                }
+            )
         msg: dict[str, Any] | None = None
         msg_type = 20 if ix.type == 2 else 0
         if cb == 4:
             if self.validate:
                 validation.check_message(data, len(req.files))
-            msg = self._new_message(ix.channel_id, data, req.files, msg_type=msg_type,
-                                    flags=int(data.get("flags") or 0) & 64, ix=ix)
+            msg = self._new_message(
+                ix.channel_id,
+                data,
+                req.files,
+                msg_type=msg_type,
+                flags=int(data.get("flags") or 0) & 64,
+                ix=ix,
+            )
         elif cb == 5:
-            msg = self._new_message(ix.channel_id, {}, [], msg_type=msg_type,
-                                    flags=128 | (int(data.get("flags") or 0) & 64), ix=ix)
+            msg = self._new_message(
+                ix.channel_id,
+                {},
+                [],
+                msg_type=msg_type,
+                flags=128 | (int(data.get("flags") or 0) & 64),
+                ix=ix,
+            )
         elif cb in (6, 7):
             source = ix.payload.get("message")
             if source is None:
-                raise invalid_form_body({"type": ("INTERACTION_RESPONSE_TYPE_INVALID",
-                                                  "No message to update")})
+                raise invalid_form_body(
+                    {"type": ("INTERACTION_RESPONSE_TYPE_INVALID", "No message to update")}
+                )
             msg = self._message_arg(source)
             if cb == 7:
                 if self.validate:
@@ -541,8 +642,10 @@ class InteractionsMixin(_Base):
             validation._length(problems, "data.title", data.get("title"), 1, 45)
             validation._length(problems, "data.custom_id", data.get("custom_id"), 1, 100)
             if not 1 <= len(data.get("components") or []) <= 5:
-                problems["data.components"] = ("BASE_TYPE_BAD_LENGTH",
-                                               "Must be between 1 and 5 in length.")
+                problems["data.components"] = (
+                    "BASE_TYPE_BAD_LENGTH",
+                    "Must be between 1 and 5 in length.",
+                )
             if problems:
                 raise invalid_form_body(problems)
         ix.acknowledged = True
@@ -557,8 +660,11 @@ class InteractionsMixin(_Base):
             return 204, None
         inter: dict[str, Any] = {"id": str(ix.id), "type": ix.type}
         if msg is not None:
-            inter.update(response_message_id=msg["id"], response_message_loading=cb == 5,
-                         response_message_ephemeral=bool(msg["flags"] & 64))
+            inter.update(
+                response_message_id=msg["id"],
+                response_message_loading=cb == 5,
+                response_message_ephemeral=bool(msg["flags"] & 64),
+            )
         resp: dict[str, Any] = {"interaction": inter}
         if msg is not None and cb in (4, 5, 7):
             resp["resource"] = {"type": cb, "message": msg}
@@ -592,24 +698,28 @@ class InteractionsMixin(_Base):
         original = self.messages.get(ix.original_message_id or 0)
         if ix.response_type == 5 and original is not None and original["flags"] & 128:
             # The first followup after a "thinking" defer replaces the loading message.
-            msg = self._edit_stored(original, {"content": None, **body}, req.files,
-                                    mark_edited=False)
+            msg = self._edit_stored(
+                original, {"content": None, **body}, req.files, mark_edited=False
+            )
         else:
-            msg = self._new_message(ix.channel_id, body, req.files,
-                                    flags=int(body.get("flags") or 0) & 64, ix=ix)
+            msg = self._new_message(
+                ix.channel_id, body, req.files, flags=int(body.get("flags") or 0) & 64, ix=ix
+            )
             ix.followup_ids.append(int(msg["id"]))
             await self._announce_message(msg)
         if req.query.get("wait") in ("1", "true", "True"):
             return 200, msg
         return 204, None
 
-    async def _webhook_get(self, req: Request, app_id: str, token: str,
-                           message: str) -> tuple[int, Any]:
+    async def _webhook_get(
+        self, req: Request, app_id: str, token: str, message: str
+    ) -> tuple[int, Any]:
         ix = self._webhook_interaction(app_id, token)
         return 200, self._webhook_message(ix, message)
 
-    async def _webhook_edit(self, req: Request, app_id: str, token: str,
-                            message: str) -> tuple[int, Any]:
+    async def _webhook_edit(
+        self, req: Request, app_id: str, token: str, message: str
+    ) -> tuple[int, Any]:
         ix = self._webhook_interaction(app_id, token)
         msg = self._webhook_message(ix, message)
         body = req.json or {}
@@ -617,8 +727,9 @@ class InteractionsMixin(_Base):
             validation.check_message(body, len(req.files), edit=True)
         return 200, self._edit_stored(msg, body, req.files)
 
-    async def _webhook_delete(self, req: Request, app_id: str, token: str,
-                              message: str) -> tuple[int, Any]:
+    async def _webhook_delete(
+        self, req: Request, app_id: str, token: str, message: str
+    ) -> tuple[int, Any]:
         ix = self._webhook_interaction(app_id, token)
         msg = self._webhook_message(ix, message)
         self.deleted_messages.append(self.messages.pop(int(msg["id"])))

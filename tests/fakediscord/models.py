@@ -156,8 +156,11 @@ class FakeRole:
             "id": str(self.id),
             "name": self.name,
             "color": self.color,
-            "colors": {"primary_color": self.color, "secondary_color": None,
-                       "tertiary_color": None},
+            "colors": {
+                "primary_color": self.color,
+                "secondary_color": None,
+                "tertiary_color": None,
+            },
             "hoist": self.hoist,
             "icon": None,
             "unicode_emoji": None,
@@ -182,8 +185,12 @@ class Overwrite:
     deny: int = 0
 
     def to_payload(self) -> dict[str, Any]:
-        return {"id": str(self.id), "type": self.type, "allow": str(self.allow),
-                "deny": str(self.deny)}
+        return {
+            "id": str(self.id),
+            "type": self.type,
+            "allow": str(self.allow),
+            "deny": str(self.deny),
+        }
 
 
 @dataclass
@@ -412,8 +419,9 @@ class FakeGuild:
             "verification_level": 0,
             "default_message_notifications": 0,
             "explicit_content_filter": 0,
-            "roles": [r.to_payload()
-                      for r in sorted(self.roles.values(), key=lambda r: r.position)],
+            "roles": [
+                r.to_payload() for r in sorted(self.roles.values(), key=lambda r: r.position)
+            ],
             "emojis": [],
             "stickers": [],
             "features": list(self.features),

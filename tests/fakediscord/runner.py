@@ -49,12 +49,14 @@ async def run_client(
         raise task.exception()  # the client crashed while the test ran
 
 
-async def _wait_ready(fake: FakeDiscord, client: discord.Client, task: asyncio.Task,
-                      timeout: float) -> None:
+async def _wait_ready(
+    fake: FakeDiscord, client: discord.Client, task: asyncio.Task, timeout: float
+) -> None:
     ready = asyncio.create_task(client.wait_until_ready())
     try:
-        done, _ = await asyncio.wait({task, ready}, timeout=timeout,
-                                     return_when=asyncio.FIRST_COMPLETED)
+        done, _ = await asyncio.wait(
+            {task, ready}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
+        )
     finally:
         if not ready.done():
             ready.cancel()
@@ -64,8 +66,9 @@ async def _wait_ready(fake: FakeDiscord, client: discord.Client, task: asyncio.T
         task.result()  # raises the start-up error (LoginFailure, ...)
         raise AssertionError("client.start() returned before the client became ready")
     if ready not in done:
-        raise AssertionError(f"client not ready after {timeout}s; recent requests:\n"
-                             f"{fake.describe_requests()}")
+        raise AssertionError(
+            f"client not ready after {timeout}s; recent requests:\n{fake.describe_requests()}"
+        )
 
 
 async def _shutdown(client: discord.Client, task: asyncio.Task, timeout: float) -> None:

@@ -152,8 +152,9 @@ class FakeDiscord(InteractionsMixin):
         app.router.add_route("GET", "/", self._gateway_handler)
         app.router.add_route("*", "/api/v{version:\\d+}/{tail:.*}", self._api_handler)
         app.router.add_route("*", "/{tail:.*}", self._api_handler)
-        self._runner = web.AppRunner(app, handle_signals=False, access_log=None,
-                                     shutdown_timeout=1.0)
+        self._runner = web.AppRunner(
+            app, handle_signals=False, access_log=None, shutdown_timeout=1.0
+        )
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
@@ -228,10 +229,20 @@ class FakeDiscord(InteractionsMixin):
     # world building
     # ==========================================================================================
 
-    def add_user(self, username: str, *, id: int | None = None, bot: bool = False,
-                 global_name: str | None = None) -> FakeUser:
-        user = FakeUser(id=id or self.ids.next(), username=username, bot=bot,
-                        global_name=global_name or username.capitalize())
+    def add_user(
+        self,
+        username: str,
+        *,
+        id: int | None = None,
+        bot: bool = False,
+        global_name: str | None = None,
+    ) -> FakeUser:
+        user = FakeUser(
+            id=id or self.ids.next(),
+            username=username,
+            bot=bot,
+            global_name=global_name or username.capitalize(),
+        )
         self.users[user.id] = user
         return user
 
@@ -249,11 +260,13 @@ class FakeDiscord(InteractionsMixin):
         roles and members with ``guild.add_channel/add_role/add_member``."""
         gid = id or self.ids.next()
         owner = owner or self.owner
-        guild = FakeGuild(id=gid, name=name, owner_id=owner.id, preferred_locale=preferred_locale,
-                          _ids=self.ids)
+        guild = FakeGuild(
+            id=gid, name=name, owner_id=owner.id, preferred_locale=preferred_locale, _ids=self.ids
+        )
         guild.add_role("@everyone", everyone_permissions, id=gid, position=0)
-        bot_role = guild.add_role(self.bot_user.username, bot_permissions, managed=True,
-                                  bot_id=self.bot_user.id)
+        bot_role = guild.add_role(
+            self.bot_user.username, bot_permissions, managed=True, bot_id=self.bot_user.id
+        )
         guild.add_member(owner)
         guild.add_member(self.bot_user, [bot_role])
         self.guilds[gid] = guild
@@ -270,14 +283,21 @@ class FakeDiscord(InteractionsMixin):
         g.add_member(self.user)
         g.add_channel("general", topic="General chat")
         g.add_channel("bot-commands")
-        g.add_channel("announcements", type=5, overwrites=[
-            Overwrite(g.id, 0, deny=P.SEND_MESSAGES),
-            Overwrite(bot_role.id, 0, allow=P.SEND_MESSAGES),
-        ])
-        g.add_channel("staff", overwrites=[
-            Overwrite(g.id, 0, deny=P.VIEW_CHANNEL),
-            Overwrite(admin_role.id, 0, allow=P.VIEW_CHANNEL),
-        ])
+        g.add_channel(
+            "announcements",
+            type=5,
+            overwrites=[
+                Overwrite(g.id, 0, deny=P.SEND_MESSAGES),
+                Overwrite(bot_role.id, 0, allow=P.SEND_MESSAGES),
+            ],
+        )
+        g.add_channel(
+            "staff",
+            overwrites=[
+                Overwrite(g.id, 0, deny=P.VIEW_CHANNEL),
+                Overwrite(admin_role.id, 0, allow=P.VIEW_CHANNEL),
+            ],
+        )
 
     @property
     def guild(self) -> FakeGuild:
@@ -302,8 +322,9 @@ class FakeDiscord(InteractionsMixin):
         else:
             members = [m for m in guild.members.values() if m.user.id == self.bot_user.id]
         me = guild.members.get(self.bot_user.id)
-        return guild.to_gateway_payload(members=members,
-                                        joined_at=me.joined_at if me else iso_now())
+        return guild.to_gateway_payload(
+            members=members, joined_at=me.joined_at if me else iso_now()
+        )
 
     # ==========================================================================================
     # recording, waiting, faults
@@ -313,8 +334,9 @@ class FakeDiscord(InteractionsMixin):
         ev, self._changed = self._changed, asyncio.Event()
         ev.set()
 
-    async def wait_until(self, check: Callable[[], Any], timeout: float = 5.0,
-                         what: str = "a condition") -> Any:
+    async def wait_until(
+        self, check: Callable[[], Any], timeout: float = 5.0, what: str = "a condition"
+    ) -> Any:
         """Re-evaluate ``check()`` whenever the fake's state changes (a request answered, a
         gateway session opened/closed) until it is truthy; return its value. AssertionError with
         the recent requests after ``timeout`` seconds."""
@@ -352,7 +374,8 @@ class FakeDiscord(InteractionsMixin):
 
     @staticmethod
     def _predicate(
-        method_or_predicate: str | RequestPredicate | None, path_regex: str | None,
+        method_or_predicate: str | RequestPredicate | None,
+        path_regex: str | None,
         status: int | None,
     ) -> RequestPredicate:
         if callable(method_or_predicate):
@@ -365,6 +388,7 @@ class FakeDiscord(InteractionsMixin):
                 return (method == "*" or r.method == method) and (
                     pattern is None or pattern.search(r.path) is not None
                 )
+
         if status is None:
             return base
         return lambda r: r.status == status and base(r)
@@ -384,11 +408,15 @@ class FakeDiscord(InteractionsMixin):
         pred = self._predicate(method_or_predicate, path_regex, status)
 
         def check() -> Request | None:
-            return next((r for r in self.requests[since:] if r.status is not None and pred(r)),
-                        None)
+            return next(
+                (r for r in self.requests[since:] if r.status is not None and pred(r)), None
+            )
 
-        what = (f"{method_or_predicate} {path_regex or ''}".strip()
-                if isinstance(method_or_predicate, str) else "a matching request")
+        what = (
+            f"{method_or_predicate} {path_regex or ''}".strip()
+            if isinstance(method_or_predicate, str)
+            else "a matching request"
+        )
         return await self.wait_until(check, timeout, what)
 
     def fail_next(
@@ -412,8 +440,9 @@ class FakeDiscord(InteractionsMixin):
             body = dict(DEFAULT_FAULT_BODIES.get(status, {"message": f"{status}", "code": 0}))
             if status == 429 and retry_after is not None:
                 body["retry_after"] = retry_after
-        fault = Fault(method, re.compile(path_regex), status, times, body, dict(headers or {}),
-                      delay)
+        fault = Fault(
+            method, re.compile(path_regex), status, times, body, dict(headers or {}), delay
+        )
         if status == 429:
             ra = str(body.get("retry_after", 0.05)) if isinstance(body, dict) else "0.05"
             fault.headers.setdefault("Via", "1.1 google")
@@ -422,8 +451,9 @@ class FakeDiscord(InteractionsMixin):
         self._faults.append(fault)
         return fault
 
-    def delay_next(self, method: str | None, path_regex: str, seconds: float,
-                   times: int = 1) -> Fault:
+    def delay_next(
+        self, method: str | None, path_regex: str, seconds: float, times: int = 1
+    ) -> Fault:
         """Handle the next matching requests normally but only after ``seconds``."""
         fault = Fault(method, re.compile(path_regex), None, times, None, {}, seconds)
         self._faults.append(fault)
@@ -445,7 +475,8 @@ class FakeDiscord(InteractionsMixin):
     def assert_no_unknown_routes(self) -> None:
         bad = self.unknown_requests
         assert not bad, "requests to routes the fake does not know:\n" + "\n".join(
-            f"  {r.summary()}" for r in bad)
+            f"  {r.summary()}" for r in bad
+        )
 
     def find_secret(self, secret: str) -> list[str]:
         """Everywhere ``secret`` appears except where a token belongs (the Authorization header
@@ -473,8 +504,9 @@ class FakeDiscord(InteractionsMixin):
                 d.pop("token", None)
                 payload = {**payload, "d": d}
             if secret in json.dumps(payload, default=str):
-                found.append(f"gateway {frame.direction} op={payload.get('op')} "
-                             f"t={payload.get('t')}")
+                found.append(
+                    f"gateway {frame.direction} op={payload.get('op')} t={payload.get('t')}"
+                )
         for m in [*self.messages.values(), *self.deleted_messages]:
             if secret in json.dumps(m, default=str):
                 found.append(f"message {m['id']} in channel {m['channel_id']}")
@@ -524,17 +556,23 @@ class FakeDiscord(InteractionsMixin):
 
     @property
     def identify_payloads(self) -> list[dict[str, Any]]:
-        return [f.payload["d"] for f in self.gateway_log
-                if f.direction == "recv" and f.payload.get("op") == 2]
+        return [
+            f.payload["d"]
+            for f in self.gateway_log
+            if f.direction == "recv" and f.payload.get("op") == 2
+        ]
 
     async def wait_until_connected(self, timeout: float = 5.0) -> GatewaySession:
         """Wait until a client identified and got READY plus every GUILD_CREATE."""
         return await self.wait_until(
-            lambda: next((s for s in self.sessions if s.ready), None), timeout,
-            "a client to connect to the gateway")
+            lambda: next((s for s in self.sessions if s.ready), None),
+            timeout,
+            "a client to connect to the gateway",
+        )
 
-    async def dispatch(self, event: str, data: Any, *, guild_id: int | None = None,
-                       timeout: float = 5.0) -> None:
+    async def dispatch(
+        self, event: str, data: Any, *, guild_id: int | None = None, timeout: float = 5.0
+    ) -> None:
         """Send a DISPATCH event to every connected client (the shard owning ``guild_id``)."""
         await self.wait_until_connected(timeout)
         for s in self.sessions:
@@ -598,8 +636,9 @@ class FakeDiscord(InteractionsMixin):
         # NOT web.json_response: it sends "application/json; charset=utf-8", which discord.py
         # does not decode as JSON (it compares the header to "application/json" exactly).
         body = json.dumps(payload, separators=(",", ":")).encode()
-        return web.Response(status=status, body=body, headers=headers,
-                            content_type="application/json")
+        return web.Response(
+            status=status, body=body, headers=headers, content_type="application/json"
+        )
 
     async def _read_body(self, request: web.Request, rec: Request) -> None:
         if request.content_type == "multipart/form-data":
@@ -612,10 +651,14 @@ class FakeDiscord(InteractionsMixin):
                 if name == "payload_json":
                     rec.json = json.loads(data.decode())
                 else:
-                    rec.files.append(UploadedFile(
-                        field=name or "", filename=part.filename,  # type: ignore[union-attr]
-                        content_type=part.headers.get(hdrs.CONTENT_TYPE),
-                        data=data))
+                    rec.files.append(
+                        UploadedFile(
+                            field=name or "",
+                            filename=part.filename,  # type: ignore[union-attr]
+                            content_type=part.headers.get(hdrs.CONTENT_TYPE),
+                            data=data,
+                        )
+                    )
             rec.body = b"".join(chunks)
             return
         rec.body = await request.read()
@@ -628,8 +671,14 @@ class FakeDiscord(InteractionsMixin):
     async def _api_handler(self, request: web.Request) -> web.StreamResponse:
         tail = request.match_info.get("tail", "")
         path = "/" + tail
-        rec = Request(method=request.method, path=path, query=dict(request.query), json=None,
-                      headers=dict(request.headers), time=time.monotonic())
+        rec = Request(
+            method=request.method,
+            path=path,
+            query=dict(request.query),
+            json=None,
+            headers=dict(request.headers),
+            time=time.monotonic(),
+        )
         self.requests.append(rec)
         try:
             await self._read_body(request, rec)
@@ -698,14 +747,21 @@ class FakeDiscord(InteractionsMixin):
             r("GET", base + "/{command_id}", self._get_command)
             r("PATCH", base + "/{command_id}", self._edit_command)
             r("DELETE", base + "/{command_id}", self._delete_command)
-        r("POST", "/interactions/{interaction_id}/{token}/callback", self._interaction_callback,
-          auth=False)
+        r(
+            "POST",
+            "/interactions/{interaction_id}/{token}/callback",
+            self._interaction_callback,
+            auth=False,
+        )
         r("POST", "/webhooks/{app_id}/{token}", self._webhook_execute, auth=False)
         r("GET", "/webhooks/{app_id}/{token}/messages/{message}", self._webhook_get, auth=False)
-        r("PATCH", "/webhooks/{app_id}/{token}/messages/{message}", self._webhook_edit,
-          auth=False)
-        r("DELETE", "/webhooks/{app_id}/{token}/messages/{message}", self._webhook_delete,
-          auth=False)
+        r("PATCH", "/webhooks/{app_id}/{token}/messages/{message}", self._webhook_edit, auth=False)
+        r(
+            "DELETE",
+            "/webhooks/{app_id}/{token}/messages/{message}",
+            self._webhook_delete,
+            auth=False,
+        )
         r("GET", "/channels/{channel_id}", self._get_channel)
         r("GET", "/channels/{channel_id}/messages", self._list_messages)
         r("POST", "/channels/{channel_id}/messages", self._create_message)
@@ -713,10 +769,12 @@ class FakeDiscord(InteractionsMixin):
         r("PATCH", "/channels/{channel_id}/messages/{message_id}", self._edit_message)
         r("DELETE", "/channels/{channel_id}/messages/{message_id}", self._delete_message)
         r("POST", "/channels/{channel_id}/typing", self._typing)
-        r("PUT", "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}/@me",
-          self._react)
-        r("DELETE", "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}/@me",
-          self._react)
+        r("PUT", "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}/@me", self._react)
+        r(
+            "DELETE",
+            "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}/@me",
+            self._react,
+        )
         r("GET", "/guilds/{guild_id}", self._get_guild)
         r("GET", "/guilds/{guild_id}/channels", self._get_guild_channels)
         r("GET", "/guilds/{guild_id}/roles", self._get_guild_roles)
@@ -726,8 +784,12 @@ class FakeDiscord(InteractionsMixin):
     # --- users / gateway / application ---------------------------------------------------------
 
     async def _get_me(self, req: Request) -> tuple[int, Any]:
-        return 200, self.bot_user.to_payload() | {"verified": True, "mfa_enabled": False,
-                                                   "locale": "en-US", "email": None}
+        return 200, self.bot_user.to_payload() | {
+            "verified": True,
+            "mfa_enabled": False,
+            "locale": "en-US",
+            "email": None,
+        }
 
     async def _get_user(self, req: Request, user_id: str) -> tuple[int, Any]:
         user = self.users.get(int(user_id))
@@ -754,8 +816,12 @@ class FakeDiscord(InteractionsMixin):
         return 200, {
             "url": self.gateway_url.rstrip("/"),
             "shards": 1,
-            "session_start_limit": {"total": 1000, "remaining": 999, "reset_after": 14_400_000,
-                                    "max_concurrency": 1},
+            "session_start_limit": {
+                "total": 1000,
+                "remaining": 999,
+                "reset_after": 14_400_000,
+                "max_concurrency": 1,
+            },
         }
 
     def application_payload(self) -> dict[str, Any]:
@@ -805,8 +871,9 @@ class FakeDiscord(InteractionsMixin):
             raise ApiError(403, 50001, "Missing Access")
         return gid
 
-    def _store_command(self, scope: int | None, body: dict[str, Any],
-                       old: dict[str, Any] | None) -> dict[str, Any]:
+    def _store_command(
+        self, scope: int | None, body: dict[str, Any], old: dict[str, Any] | None
+    ) -> dict[str, Any]:
         cmd: dict[str, Any] = {
             "type": 1,
             "default_member_permissions": None,
@@ -833,15 +900,22 @@ class FakeDiscord(InteractionsMixin):
     @property
     def sync_count(self) -> int:
         """How many successful bulk-overwrite PUTs (global or guild) the client made."""
-        return len([r for r in self.requests
-                    if r.method == "PUT" and r.route and r.route.endswith("/commands") and r.ok])
+        return len(
+            [
+                r
+                for r in self.requests
+                if r.method == "PUT" and r.route and r.route.endswith("/commands") and r.ok
+            ]
+        )
 
-    async def _list_commands(self, req: Request, app_id: str,
-                             guild_id: str | None = None) -> tuple[int, Any]:
+    async def _list_commands(
+        self, req: Request, app_id: str, guild_id: str | None = None
+    ) -> tuple[int, Any]:
         return 200, self.commands_in(self._scope(app_id, guild_id))
 
-    async def _bulk_commands(self, req: Request, app_id: str,
-                             guild_id: str | None = None) -> tuple[int, Any]:
+    async def _bulk_commands(
+        self, req: Request, app_id: str, guild_id: str | None = None
+    ) -> tuple[int, Any]:
         scope = self._scope(app_id, guild_id)
         body = req.json
         if self.validate:
@@ -854,8 +928,9 @@ class FakeDiscord(InteractionsMixin):
         self.commands[scope] = new
         return 200, list(new.values())
 
-    async def _create_command(self, req: Request, app_id: str,
-                              guild_id: str | None = None) -> tuple[int, Any]:
+    async def _create_command(
+        self, req: Request, app_id: str, guild_id: str | None = None
+    ) -> tuple[int, Any]:
         scope = self._scope(app_id, guild_id)
         body = req.json or {}
         if self.validate and (problems := validation.check_command(body)):
@@ -872,18 +947,21 @@ class FakeDiscord(InteractionsMixin):
                 return key
         raise unknown("application command", 10063)
 
-    async def _get_command(self, req: Request, app_id: str, command_id: str,
-                           guild_id: str | None = None) -> tuple[int, Any]:
+    async def _get_command(
+        self, req: Request, app_id: str, command_id: str, guild_id: str | None = None
+    ) -> tuple[int, Any]:
         scope = self._scope(app_id, guild_id)
         return 200, self.commands[scope][self._command_by_id(scope, command_id)]
 
-    async def _edit_command(self, req: Request, app_id: str, command_id: str,
-                            guild_id: str | None = None) -> tuple[int, Any]:
+    async def _edit_command(
+        self, req: Request, app_id: str, command_id: str, guild_id: str | None = None
+    ) -> tuple[int, Any]:
         scope = self._scope(app_id, guild_id)
         key = self._command_by_id(scope, command_id)
         old = self.commands[scope].pop(key)
-        merged = {k: v for k, v in old.items()
-                  if k not in ("id", "application_id", "version", "guild_id")}
+        merged = {
+            k: v for k, v in old.items() if k not in ("id", "application_id", "version", "guild_id")
+        }
         merged.update(req.json or {})
         if self.validate and (problems := validation.check_command(merged)):
             self.commands[scope][key] = old
@@ -892,16 +970,22 @@ class FakeDiscord(InteractionsMixin):
         self.commands[scope][(cmd.get("type", 1), cmd["name"])] = cmd
         return 200, cmd
 
-    async def _delete_command(self, req: Request, app_id: str, command_id: str,
-                              guild_id: str | None = None) -> tuple[int, Any]:
+    async def _delete_command(
+        self, req: Request, app_id: str, command_id: str, guild_id: str | None = None
+    ) -> tuple[int, Any]:
         scope = self._scope(app_id, guild_id)
         del self.commands[scope][self._command_by_id(scope, command_id)]
         return 204, None
 
     # --- messages (shared by channel routes, interaction responses and followups) -------------
 
-    def _attachments(self, channel_id: int, body: dict[str, Any], files: list[UploadedFile],
-                     existing: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def _attachments(
+        self,
+        channel_id: int,
+        body: dict[str, Any],
+        files: list[UploadedFile],
+        existing: list[dict[str, Any]],
+    ) -> list[dict[str, Any]]:
         by_field = {f.field: f for f in files}
         old = {a["id"]: a for a in existing}
         declared = body.get("attachments")
@@ -918,18 +1002,26 @@ class FakeDiscord(InteractionsMixin):
             aid = self.ids.next()
             filename = a.get("filename") or upload.filename or f"file{aid}"
             url = f"http://127.0.0.1:{self.port}/attachments/{channel_id}/{aid}/{filename}"
-            out.append({
-                "id": str(aid), "filename": filename, "size": len(upload.data), "url": url,
-                "proxy_url": url, "content_type": upload.content_type,
-                "description": a.get("description"),
-            })
+            out.append(
+                {
+                    "id": str(aid),
+                    "filename": filename,
+                    "size": len(upload.data),
+                    "url": url,
+                    "proxy_url": url,
+                    "content_type": upload.content_type,
+                    "description": a.get("description"),
+                }
+            )
         return out
 
-    def _mentions(self, body: dict[str, Any], content: str,
-                  guild: FakeGuild | None) -> dict[str, Any]:
+    def _mentions(
+        self, body: dict[str, Any], content: str, guild: FakeGuild | None
+    ) -> dict[str, Any]:
         allowed = body.get("allowed_mentions")
-        parse = {"users", "roles", "everyone"} if allowed is None else set(allowed.get("parse")
-                                                                             or [])
+        parse = (
+            {"users", "roles", "everyone"} if allowed is None else set(allowed.get("parse") or [])
+        )
         allowed_users = {str(u) for u in (allowed or {}).get("users") or []}
         allowed_roles = {str(r) for r in (allowed or {}).get("roles") or []}
         users = []
@@ -941,8 +1033,8 @@ class FakeDiscord(InteractionsMixin):
             if ("roles" in parse or rid in allowed_roles) and guild and int(rid) in guild.roles:
                 roles.append(rid)
         return {
-            "mention_everyone": "everyone" in parse and ("@everyone" in content
-                                                         or "@here" in content),
+            "mention_everyone": "everyone" in parse
+            and ("@everyone" in content or "@here" in content),
             "mentions": users,
             "mention_roles": roles,
             "mention_channels": [],
@@ -985,7 +1077,8 @@ class FakeDiscord(InteractionsMixin):
         if ref:
             msg["type"] = 19
             msg["message_reference"] = {
-                "type": 0, "message_id": str(ref.get("message_id")),
+                "type": 0,
+                "message_id": str(ref.get("message_id")),
                 "channel_id": str(ref.get("channel_id") or channel_id),
                 **({"guild_id": str(guild.id)} if guild else {}),
             }
@@ -995,23 +1088,36 @@ class FakeDiscord(InteractionsMixin):
             msg["webhook_id"] = str(self.application_id)
             msg["application_id"] = str(self.application_id)
             meta: dict[str, Any] = {
-                "id": str(ix.id), "type": ix.type, "user": ix.user.to_payload(),
-                "authorizing_integration_owners": ix.payload.get("authorizing_integration_owners",
-                                                                 {}),
+                "id": str(ix.id),
+                "type": ix.type,
+                "user": ix.user.to_payload(),
+                "authorizing_integration_owners": ix.payload.get(
+                    "authorizing_integration_owners", {}
+                ),
             }
             if ix.command_name:
                 meta["name"] = ix.command_name
             msg["interaction_metadata"] = meta
-            msg["interaction"] = {"id": str(ix.id), "type": ix.type,
-                                  "name": ix.command_name or "", "user": ix.user.to_payload()}
+            msg["interaction"] = {
+                "id": str(ix.id),
+                "type": ix.type,
+                "name": ix.command_name or "",
+                "user": ix.user.to_payload(),
+            }
         self.messages[mid] = msg
         self._message_changed_at[mid] = time.monotonic()
         if channel is not None:
             channel.last_message_id = mid
         return msg
 
-    def _edit_stored(self, msg: dict[str, Any], body: dict[str, Any], files: list[UploadedFile],
-                     *, mark_edited: bool = True) -> dict[str, Any]:
+    def _edit_stored(
+        self,
+        msg: dict[str, Any],
+        body: dict[str, Any],
+        files: list[UploadedFile],
+        *,
+        mark_edited: bool = True,
+    ) -> dict[str, Any]:
         if "content" in body:
             msg["content"] = body["content"] or ""
             channel = self.find_channel(int(msg["channel_id"]))
@@ -1022,8 +1128,9 @@ class FakeDiscord(InteractionsMixin):
         if "components" in body:
             msg["components"] = list(body["components"] or [])
         if "attachments" in body or files:
-            msg["attachments"] = self._attachments(int(msg["channel_id"]), body, files,
-                                                   msg.get("attachments") or [])
+            msg["attachments"] = self._attachments(
+                int(msg["channel_id"]), body, files, msg.get("attachments") or []
+            )
         if "flags" in body and body["flags"] is not None:
             keep = msg["flags"] & (64 | 32768)
             msg["flags"] = keep | (int(body["flags"]) & 4)
@@ -1105,13 +1212,13 @@ class FakeDiscord(InteractionsMixin):
         await self._announce_message(msg)
         return 200, msg
 
-    async def _get_message(self, req: Request, channel_id: str,
-                           message_id: str) -> tuple[int, Any]:
+    async def _get_message(self, req: Request, channel_id: str, message_id: str) -> tuple[int, Any]:
         channel = self._channel(channel_id, P.VIEW_CHANNEL | P.READ_MESSAGE_HISTORY)
         return 200, self._message_in(channel, message_id)
 
-    async def _edit_message(self, req: Request, channel_id: str,
-                            message_id: str) -> tuple[int, Any]:
+    async def _edit_message(
+        self, req: Request, channel_id: str, message_id: str
+    ) -> tuple[int, Any]:
         channel = self._channel(channel_id)
         msg = self._message_in(channel, message_id)
         if msg["author"]["id"] != str(self.bot_user.id):
@@ -1121,8 +1228,9 @@ class FakeDiscord(InteractionsMixin):
             validation.check_message(body, len(req.files), edit=True)
         return 200, self._edit_stored(msg, body, req.files)
 
-    async def _delete_message(self, req: Request, channel_id: str,
-                              message_id: str) -> tuple[int, Any]:
+    async def _delete_message(
+        self, req: Request, channel_id: str, message_id: str
+    ) -> tuple[int, Any]:
         channel = self._channel(channel_id)
         msg = self._message_in(channel, message_id)
         if msg["author"]["id"] != str(self.bot_user.id):
@@ -1134,8 +1242,9 @@ class FakeDiscord(InteractionsMixin):
         self._channel(channel_id, P.VIEW_CHANNEL | P.SEND_MESSAGES)
         return 204, None
 
-    async def _react(self, req: Request, channel_id: str, message_id: str,
-                     emoji: str) -> tuple[int, Any]:
+    async def _react(
+        self, req: Request, channel_id: str, message_id: str, emoji: str
+    ) -> tuple[int, Any]:
         channel = self._channel(channel_id, P.VIEW_CHANNEL | P.READ_MESSAGE_HISTORY)
         self._message_in(channel, message_id)
         return 204, None
@@ -1152,8 +1261,10 @@ class FakeDiscord(InteractionsMixin):
         guild = self._guild(guild_id)
         data = guild.to_payload()
         if req.query.get("with_counts") in ("1", "true", "True"):
-            data.update(approximate_member_count=len(guild.members),
-                        approximate_presence_count=len(guild.members))
+            data.update(
+                approximate_member_count=len(guild.members),
+                approximate_presence_count=len(guild.members),
+            )
         return 200, data
 
     async def _get_guild_channels(self, req: Request, guild_id: str) -> tuple[int, Any]:
@@ -1161,15 +1272,15 @@ class FakeDiscord(InteractionsMixin):
 
     async def _get_guild_roles(self, req: Request, guild_id: str) -> tuple[int, Any]:
         guild = self._guild(guild_id)
-        return 200, [r.to_payload() for r in sorted(guild.roles.values(),
-                                                    key=lambda r: r.position)]
+        return 200, [r.to_payload() for r in sorted(guild.roles.values(), key=lambda r: r.position)]
 
     async def _list_members(self, req: Request, guild_id: str) -> tuple[int, Any]:
         guild = self._guild(guild_id)
         after = int(req.query.get("after", 0))
         limit = int(req.query.get("limit", 1))
-        members = sorted((m for m in guild.members.values() if m.user.id > after),
-                         key=lambda m: m.user.id)
+        members = sorted(
+            (m for m in guild.members.values() if m.user.id > after), key=lambda m: m.user.id
+        )
         return 200, [m.to_payload() for m in members[:limit]]
 
     async def _get_member(self, req: Request, guild_id: str, user_id: str) -> tuple[int, Any]:

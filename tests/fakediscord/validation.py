@@ -75,8 +75,10 @@ def check_message(body: dict[str, Any], n_files: int = 0, *, edit: bool = False)
                 _length(problems, f"{p}.author.name", e["author"].get("name"), 0, 256)
             total += embed_chars(e)
         if total > 6000:
-            problems["embeds"] = ("MAX_EMBED_SIZE_EXCEEDED",
-                                  "Embed size exceeds maximum size of 6000")
+            problems["embeds"] = (
+                "MAX_EMBED_SIZE_EXCEEDED",
+                "Embed size exceeds maximum size of 6000",
+            )
     components = body.get("components")
     if components is not None and len(components) > 40:
         problems["components"] = ("BASE_TYPE_MAX_LENGTH", "Must be 40 or fewer in length.")
@@ -111,7 +113,9 @@ def check_autocomplete(data: dict[str, Any]) -> None:
         for loc in c.get("name_localizations") or {}:
             if loc not in LOCALES:
                 problems[f"data.choices.{i}.name_localizations.{loc}"] = (
-                    "LOCALE_INVALID", f"Invalid locale {loc!r}")
+                    "LOCALE_INVALID",
+                    f"Invalid locale {loc!r}",
+                )
     if problems:
         raise invalid_form_body(problems)
 
@@ -146,59 +150,83 @@ def _check_options(
     seen: set[str] = set()
     subs = [o for o in options if o.get("type") in (1, 2)]
     if subs and len(subs) != len(options):
-        problems[path] = ("APPLICATION_COMMAND_OPTIONS_TYPE_INVALID",
-                          "Sub-command and sub-command group option types are mutually exclusive "
-                          "to all other types")
+        problems[path] = (
+            "APPLICATION_COMMAND_OPTIONS_TYPE_INVALID",
+            "Sub-command and sub-command group option types are mutually exclusive "
+            "to all other types",
+        )
     optional_seen = False
     for i, opt in enumerate(options):
         p = f"{path}.{i}"
         otype = opt.get("type")
         if otype not in range(1, 12):
-            problems[f"{p}.type"] = ("BASE_TYPE_CHOICES",
-                                     f"Value must be one of 1..11, not {otype}")
+            problems[f"{p}.type"] = (
+                "BASE_TYPE_CHOICES",
+                f"Value must be one of 1..11, not {otype}",
+            )
             continue
         _check_name(problems, f"{p}.name", opt.get("name"), True)
         if opt.get("name") in seen:
-            problems[f"{p}.name"] = ("APPLICATION_COMMAND_OPTION_NAME_ALREADY_EXISTS",
-                                     "Option name already exists")
+            problems[f"{p}.name"] = (
+                "APPLICATION_COMMAND_OPTION_NAME_ALREADY_EXISTS",
+                "Option name already exists",
+            )
         seen.add(opt.get("name"))
         _length(problems, f"{p}.description", opt.get("description"), 1, 100)
-        _check_localizations(problems, f"{p}.name_localizations", opt.get("name_localizations"),
-                             name=True)
-        _check_localizations(problems, f"{p}.description_localizations",
-                             opt.get("description_localizations"), name=False)
+        _check_localizations(
+            problems, f"{p}.name_localizations", opt.get("name_localizations"), name=True
+        )
+        _check_localizations(
+            problems,
+            f"{p}.description_localizations",
+            opt.get("description_localizations"),
+            name=False,
+        )
         if otype == 2 and depth > 0:
-            problems[f"{p}.type"] = ("APPLICATION_COMMAND_OPTIONS_TYPE_INVALID",
-                                     "Sub-command groups can only be nested one level")
+            problems[f"{p}.type"] = (
+                "APPLICATION_COMMAND_OPTIONS_TYPE_INVALID",
+                "Sub-command groups can only be nested one level",
+            )
         if otype == 1 and depth > 1:
-            problems[f"{p}.type"] = ("APPLICATION_COMMAND_OPTIONS_TYPE_INVALID",
-                                     "Sub-commands can only be nested in a group")
+            problems[f"{p}.type"] = (
+                "APPLICATION_COMMAND_OPTIONS_TYPE_INVALID",
+                "Sub-commands can only be nested in a group",
+            )
         if otype in (1, 2):
             inner = opt.get("options") or []
             if otype == 2 and any(o.get("type") != 1 for o in inner):
-                problems[f"{p}.options"] = ("APPLICATION_COMMAND_OPTIONS_TYPE_INVALID",
-                                            "Groups may only contain sub-commands")
+                problems[f"{p}.options"] = (
+                    "APPLICATION_COMMAND_OPTIONS_TYPE_INVALID",
+                    "Groups may only contain sub-commands",
+                )
             _check_options(problems, f"{p}.options", inner, depth + 1)
             continue
         if opt.get("required"):
             if optional_seen:
-                problems[f"{p}.required"] = ("APPLICATION_COMMAND_OPTIONS_REQUIRED_INVALID",
-                                             "Required options must be placed before non-required "
-                                             "options")
+                problems[f"{p}.required"] = (
+                    "APPLICATION_COMMAND_OPTIONS_REQUIRED_INVALID",
+                    "Required options must be placed before non-required options",
+                )
         else:
             optional_seen = True
         choices = opt.get("choices") or []
         if choices and opt.get("autocomplete"):
-            problems[f"{p}.autocomplete"] = ("APPLICATION_COMMAND_AUTOCOMPLETE_INVALID",
-                                             "Autocomplete cannot be enabled with choices")
+            problems[f"{p}.autocomplete"] = (
+                "APPLICATION_COMMAND_AUTOCOMPLETE_INVALID",
+                "Autocomplete cannot be enabled with choices",
+            )
         if len(choices) > 25:
             problems[f"{p}.choices"] = ("BASE_TYPE_MAX_LENGTH", "Must be 25 or fewer in length.")
         for j, c in enumerate(choices):
             _length(problems, f"{p}.choices.{j}.name", c.get("name"), 1, 100)
             if isinstance(c.get("value"), str):
                 _length(problems, f"{p}.choices.{j}.value", c.get("value"), 0, 100)
-            _check_localizations(problems, f"{p}.choices.{j}.name_localizations",
-                                 c.get("name_localizations"), name=False)
+            _check_localizations(
+                problems,
+                f"{p}.choices.{j}.name_localizations",
+                c.get("name_localizations"),
+                name=False,
+            )
 
 
 def check_command(cmd: Any, path: str = "") -> Problems:
@@ -213,13 +241,24 @@ def check_command(cmd: Any, path: str = "") -> Problems:
     if chat_input:
         _length(problems, f"{pre}description", cmd.get("description"), 1, 100)
     elif cmd.get("description"):
-        problems[f"{pre}description"] = ("APPLICATION_COMMAND_CONTEXT_MENU_DESCRIPTION",
-                                         "Context menu commands cannot have description")
-    _check_localizations(problems, f"{pre}name_localizations", cmd.get("name_localizations"),
-                         name=True, chat_input=chat_input)
+        problems[f"{pre}description"] = (
+            "APPLICATION_COMMAND_CONTEXT_MENU_DESCRIPTION",
+            "Context menu commands cannot have description",
+        )
+    _check_localizations(
+        problems,
+        f"{pre}name_localizations",
+        cmd.get("name_localizations"),
+        name=True,
+        chat_input=chat_input,
+    )
     if chat_input:
-        _check_localizations(problems, f"{pre}description_localizations",
-                             cmd.get("description_localizations"), name=False)
+        _check_localizations(
+            problems,
+            f"{pre}description_localizations",
+            cmd.get("description_localizations"),
+            name=False,
+        )
     _check_options(problems, f"{pre}options", cmd.get("options") or [], 0)
     return problems
 
@@ -227,7 +266,8 @@ def check_command(cmd: Any, path: str = "") -> Problems:
 def check_command_list(cmds: Any) -> None:
     if not isinstance(cmds, list):
         raise invalid_form_body(
-            {"_": ("LIST_TYPE_CONVERT", "Only iterables may be used in a ListType")})
+            {"_": ("LIST_TYPE_CONVERT", "Only iterables may be used in a ListType")}
+        )
     problems: Problems = {}
     seen: set[tuple[int, str]] = set()
     for i, cmd in enumerate(cmds):
@@ -235,8 +275,10 @@ def check_command_list(cmds: Any) -> None:
         if isinstance(cmd, dict):
             key = (cmd.get("type", 1), cmd.get("name"))
             if key in seen:
-                problems[f"{i}.name"] = ("APPLICATION_COMMANDS_DUPLICATE_NAME",
-                                         f"Application command names must be unique: {key[1]}")
+                problems[f"{i}.name"] = (
+                    "APPLICATION_COMMANDS_DUPLICATE_NAME",
+                    f"Application command names must be unique: {key[1]}",
+                )
             seen.add(key)
     if sum(1 for c in cmds if isinstance(c, dict) and c.get("type", 1) == 1) > 100:
         problems["_"] = ("BASE_TYPE_MAX_LENGTH", "Must be 100 or fewer in length.")
