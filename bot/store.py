@@ -349,11 +349,17 @@ class Store:
         return row[0] if row else None
 
     async def _restore(self) -> Snapshot | None:
-        meta = await self._meta(self.reader)
-        if "data_version" not in meta:
-            return None
-        async with self.reader.execute("SELECT kind, data FROM record ORDER BY rowid") as cur:
-            rows = await cur.fetchall()
+        # One read transaction: meta and records of the same version, whatever another
+        # process commits meanwhile.
+        await self.reader.execute("BEGIN")
+        try:
+            meta = await self._meta(self.reader)
+            if "data_version" not in meta:
+                return None
+            async with self.reader.execute("SELECT kind, data FROM record ORDER BY rowid") as cur:
+                rows = await cur.fetchall()
+        finally:
+            await self.reader.execute("COMMIT")
 
         def build() -> Snapshot:
             records: dict[Kind, dict[str, Record]] = {kind: {} for kind in Kind}
@@ -387,6 +393,10 @@ class Store:
         if version is None or (self._current and self._current.version == version):
             return False
         async with self._lock:
+            # Our own reload may have swapped this version in while we waited for the lock.
+            version = await self.stored_version()
+            if version is None or (self._current and self._current.version == version):
+                return False
             restored = await self._restore()
             if restored is None:
                 return False
@@ -545,10 +555,14 @@ class Store:
         """Apply the difference to SQLite in one transaction (with its audit row); commit
         only once ``ready`` (the index being built) is done, roll back if it failed."""
         conn = self.writer
-        stale = await self._meta(conn)
-        full = old is None or stale.get("data_version") != (old.version if old else None)
+        # Take the write lock first: another process (`smartups reload`) may have committed
+        # while we waited, and the diff only applies to the version it was computed from.
         await conn.execute("BEGIN IMMEDIATE")
         try:
+            async with conn.execute("SELECT value FROM meta WHERE key = 'data_version'") as cur:
+                row = await cur.fetchone()
+            stored = row[0] if row else None
+            full = old is None or stored != old.version
             if full:
                 await conn.execute("DELETE FROM record")
                 await conn.execute("DELETE FROM record_fts")
