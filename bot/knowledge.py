@@ -108,7 +108,8 @@ class Knowledge:
                 key = (rkind, rid)
                 if key not in ranked or ranked[key].score < score:
                     ranked[key] = Hit(record, score, "text", record.name)
-        hits = [h for h in ranked.values() if self._passes(h.record, city, sector)]
+        city_id = (self.city_id(city, snap) or city) if city else None
+        hits = [h for h in ranked.values() if self._passes(h.record, city_id, sector)]
         hits.sort(key=lambda h: (-h.score, h.record.name.casefold()))
         return hits[:limit]
 
@@ -152,7 +153,7 @@ class Knowledge:
         if city and city_id is None:
             raise NotFound(city, "city", [c.name for c in snap.index.cities()])
         return [
-            r for r in snap.index.of_kind(kind) if self._passes(r, city_id, sector, resolved=True)
+            r for r in snap.index.of_kind(kind) if self._passes(r, city_id, sector)
         ]
 
     def city_id(self, text: str, snapshot: Snapshot | None = None) -> str | None:
@@ -165,13 +166,12 @@ class Knowledge:
         snap = snapshot or self.snapshot
         return list(snap.index.sectors())
 
-    def _passes(
-        self, record: Record, city: str | None, sector: str | None, *, resolved: bool = False
-    ) -> bool:
-        if city:
-            wanted = city if resolved else (self.city_id(city) or city)
+    @staticmethod
+    def _passes(record: Record, city_id: str | None, sector: str | None) -> bool:
+        """Whether a record belongs to the (already resolved) city and matches the sector."""
+        if city_id:
             own = record.id if record.kind == Kind.CITY else getattr(record, "city", None)
-            if own != wanted:
+            if own != city_id:
                 return False
         if sector:
             needle = normalize(sector)

@@ -286,7 +286,9 @@ class SearchIndex:
             self._by_city.setdefault((record.kind, city), []).append(number)
         if record.kind == Kind.STARTUP:
             sector = getattr(record, "sector", None)
-            for tag in {normalize(t) for t in record.tags} | {normalize(sector or "")}:
+            tags = {normalize(t) for t in record.tags} | {normalize(sector or "")}
+            tags.discard("")  # no sector is no kinship: "" must not link unrelated startups
+            for tag in tags:
                 self._by_tag.setdefault(tag, []).append(number)
         elif record.kind == Kind.INITIATIVE:
             for org in dict.fromkeys(getattr(record, "organizations", ())):

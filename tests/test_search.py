@@ -184,3 +184,21 @@ async def test_a_question_naming_a_city_keeps_to_that_city(knowledge: Knowledge)
     assert in_hk.hits and in_hk.hits[0].record.id == "lalamove"
     wifi = await knowledge.ask("How many free Wi-Fi hotspots does Hong Kong have?")
     assert all(h.record.id != "taipei" for h in wifi.hits)
+
+
+def test_startups_without_sector_are_not_similar_to_each_other() -> None:
+    from bot.model import Startup
+    from bot.search import SearchIndex
+
+    index = SearchIndex(
+        [
+            Startup(id="alpha", name="Alpha", tags=["+"]),
+            Startup(id="beta", name="Beta"),
+            Startup(id="gamma", name="Gamma", sector="fintech"),
+            Startup(id="delta", name="Delta", tags=["fintech"]),
+        ]
+    )
+    alpha = index.record(Kind.STARTUP, "alpha")
+    assert index.similar_startups(alpha, 6) == []
+    gamma = index.record(Kind.STARTUP, "gamma")
+    assert [r.id for r in index.similar_startups(gamma, 6)] == ["delta"]
