@@ -203,7 +203,7 @@ class SmartUpsBot(commands.Bot):
         if startup is None:
             raise PostError("not_found", f"startup {startup_id} is no longer in the data")
         guild = self.get_guild(guild_id)
-        lang = lang_for_guild(guild, self.settings) if guild else "en"
+        lang = lang_for_guild(guild, self.settings)
         card = spotlight_card(startup, self.knowledge, snapshot, lang)  # type: ignore[arg-type]
         try:
             channel = self.get_channel(channel_id) or await self.fetch_channel(channel_id)

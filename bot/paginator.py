@@ -10,7 +10,7 @@ import logging
 
 import discord
 
-from bot.i18n import tr
+from bot.i18n import lang_of, tr
 from bot.render import Card, to_embed
 
 log = logging.getLogger(__name__)
@@ -44,7 +44,9 @@ class Paginator(discord.ui.View):
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         if interaction.user.id == self.owner_id:
             return True
-        await interaction.response.send_message(tr("browse.not_yours", self.lang), ephemeral=True)
+        await interaction.response.send_message(
+            tr("browse.not_yours", lang_of(interaction.locale)), ephemeral=True
+        )
         return False
 
     async def _show(self, interaction: discord.Interaction, delta: int) -> None:

@@ -252,6 +252,13 @@ def display_name(record: Record, lang: str = "en") -> str:
     return record.name
 
 
+def short_name(record: Record, lang: str = "en") -> str:
+    """One name for running text: the Chinese name for zh-TW readers where we have one."""
+    if lang.startswith("zh") and record.name_zh:
+        return traditional(record.name_zh)
+    return record.name
+
+
 def localized(en: str | None, zh: str | None, lang: str) -> str | None:
     """The Chinese value for a zh-TW reader where the data has one, else the English one."""
     if lang.startswith("zh") and zh and zh.strip():
@@ -558,7 +565,8 @@ def reload_card(report: ReloadReport, lang: str = "en") -> Card:
     if report.problems:
         shown = report.problems[:PROBLEMS_SHOWN]
         lines = [
-            f"`{p.file}:{p.line}:{p.column}` " + (f"{esc(p.field)}: " if p.field else "")
+            f"`{p.file}:{p.line}:{p.column}` "
+            + (f"{esc(p.field)}: " if p.field else "")
             + f"{esc(p.found)}; "
             + tr("data.expected", lang, what=esc(p.expected))
             for p in shown
@@ -698,7 +706,8 @@ def spotlight_card(
     return card
 
 
-def _when(moment: dt.datetime | None, style: str = "F") -> str:
+def discord_time(moment: dt.datetime | None, style: str = "F") -> str:
+    """A Discord timestamp, shown to each reader in their own time zone."""
     return f"<t:{int(moment.timestamp())}:{style}>" if moment else "—"
 
 
@@ -719,7 +728,9 @@ def spotlight_status_card(
         card.add(tr("spotlight.next_post", lang), tr("spotlight.paused", lang), True)
     else:
         nxt = s.next_slot  # type: ignore[attr-defined]
-        card.add(tr("spotlight.next_post", lang), f"{_when(nxt)} ({_when(nxt, 'R')})", True)
+        card.add(
+            tr("spotlight.next_post", lang), f"{discord_time(nxt)} ({discord_time(nxt, 'R')})", True
+        )
     upcoming = names.get("__upcoming__")
     if upcoming:
         card.add(tr("spotlight.next_startup", lang), esc(upcoming), True)
@@ -731,7 +742,7 @@ def spotlight_status_card(
     )
     last = s.last_result  # type: ignore[attr-defined]
     if last is not None:
-        text = f"{tr(f'spotlight.outcome.{last.outcome}', lang)} {_when(last.at, 'f')}"
+        text = f"{tr(f'spotlight.outcome.{last.outcome}', lang)} {discord_time(last.at, 'f')}"
         if last.reason:
             text += " — " + tr(f"spotlight.reason.{last.reason}", lang)
         if last.detail:
@@ -748,7 +759,7 @@ def spotlight_history_card(entries: list, names: dict[str, str], lang: str = "en
     for entry in entries:
         name = names.get(entry.startup_id or "", entry.startup_id or "—")
         outcome = tr(f"spotlight.outcome.{entry.outcome}", lang)
-        line = f"{_when(entry.slot_at, 'd')} **{esc(name)}** — {outcome}"
+        line = f"{discord_time(entry.slot_at, 'd')} **{esc(name)}** — {outcome}"
         if entry.message_id and entry.channel_id:
             url = (
                 f"https://discord.com/channels/{entry.guild_id}/{entry.channel_id}/"

@@ -16,7 +16,7 @@ from discord import app_commands
 from bot.errors import DataNotLoaded, NotFound, ReloadBusy, SmartUpsError
 from bot.i18n import lang_of, lookup, tr
 from bot.permissions import Level, MissingLevel
-from bot.render import error_card, not_found_card, to_embed
+from bot.render import error_card, esc, not_found_card, to_embed
 from bot.spotlight import InvalidTime, InvalidTimezone, NoStartups, NotScheduled
 
 log = logging.getLogger(__name__)
@@ -94,13 +94,15 @@ class SmartUpsTree(app_commands.CommandTree):
         elif isinstance(cause, NoStartups):
             message = tr("spotlight.no_startups", lang)
         elif isinstance(cause, InvalidTimezone):
-            message = tr("spotlight.bad_timezone", lang, name=cause.name)
+            message = tr("spotlight.bad_timezone", lang, name=esc(cause.name))
             if cause.suggestions:
                 message += " " + tr(
-                    "error.did_you_mean", lang, names=", ".join(cause.suggestions[:5])
+                    "error.did_you_mean",
+                    lang,
+                    names=", ".join(esc(z) for z in cause.suggestions[:5]),
                 )
         elif isinstance(cause, InvalidTime):
-            message = tr("spotlight.bad_time", lang, text=cause.text)
+            message = tr("spotlight.bad_time", lang, text=esc(cause.text))
         elif isinstance(cause, SmartUpsError):
             message = str(cause)[:1].upper() + str(cause)[1:] + "."
         elif type(cause) is app_commands.CheckFailure:

@@ -17,7 +17,9 @@ from bot.render import (
     COLOURS,
     WEEKDAYS,
     Card,
+    discord_time,
     esc,
+    short_name,
     spotlight_card,
     spotlight_history_card,
     spotlight_status_card,
@@ -32,14 +34,11 @@ from bot.spotlight import (
     resolve_timezone,
 )
 from bot.transformers import StartupArg, knowledge_of
+from bot.tree import reply_ephemeral
 
 WEEKDAY_CHOICES = [
     app_commands.Choice(name=day.capitalize(), value=index) for index, day in enumerate(WEEKDAYS)
 ]
-
-
-def _ts(moment, style: str = "F") -> str:  # type: ignore[no-untyped-def]
-    return f"<t:{int(moment.timestamp())}:{style}>" if moment else "—"
 
 
 @app_commands.guild_only()
@@ -64,14 +63,14 @@ class Spotlight(
             return "—"
         knowledge = self.bot.knowledge  # type: ignore[attr-defined]
         record = knowledge.snapshot.index.record(Kind.STARTUP, startup_id)
-        return record.name if record else startup_id
+        return short_name(record, lang) if record else startup_id
 
     async def _reply(self, interaction: discord.Interaction, text: str) -> None:
-        embed = to_embed(Card(tr("spotlight.status_title"), text, colour=COLOURS["spotlight"]))
-        if interaction.response.is_done():
-            await interaction.followup.send(embed=embed, ephemeral=True)
-        else:
-            await interaction.response.send_message(embed=embed, ephemeral=True)
+        lang = lang_of(interaction.locale)
+        card = Card(
+            tr("spotlight.status_title", lang), text, colour=COLOURS["spotlight"], lang=lang
+        )
+        await reply_ephemeral(interaction, to_embed(card))
 
     # ------------------------------------------------------------------ commands
 
@@ -106,7 +105,7 @@ class Spotlight(
             time=format_time(at),
             timezone=zone,
             channel=channel.mention,
-            next=_ts(saved.next_slot),
+            next=discord_time(saved.next_slot),
         )
         me = interaction.guild.me if interaction.guild else None
         if me is not None:
@@ -202,7 +201,9 @@ class Spotlight(
         assert interaction.guild_id is not None
         record: Record = startup
         await self.service.set_next(interaction.guild_id, record.id)
-        await self._reply(interaction, tr("spotlight.next_set", lang, name=esc(record.name)))
+        await self._reply(
+            interaction, tr("spotlight.next_set", lang, name=esc(short_name(record, lang)))
+        )
 
     @app_commands.command(name="pause", description="Stop the weekly posts until resumed")
     @require(Level.MODERATOR)
@@ -218,7 +219,7 @@ class Spotlight(
         assert interaction.guild_id is not None
         schedule = await self.service.resume(interaction.guild_id)
         await self._reply(
-            interaction, tr("spotlight.resumed_now", lang, next=_ts(schedule.next_slot))
+            interaction, tr("spotlight.resumed_now", lang, next=discord_time(schedule.next_slot))
         )
 
     @app_commands.command(name="history", description="Past spotlight posts")
