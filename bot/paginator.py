@@ -7,6 +7,7 @@ timeout the buttons are disabled in place, so nobody clicks a dead button.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 import discord
 
@@ -22,7 +23,7 @@ class Paginator(discord.ui.View):
     """A view that flips through ``pages`` for ``owner_id`` only."""
 
     def __init__(
-        self, pages: list[Card], owner_id: int, lang: str = "en", timeout: float | None = None
+        self, pages: Sequence[Card], owner_id: int, lang: str = "en", timeout: float | None = None
     ) -> None:
         super().__init__(timeout=timeout or PAGE_TIMEOUT)
         self.pages = pages
