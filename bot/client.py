@@ -69,7 +69,6 @@ class SmartUpsBot(commands.Bot):
         self.knowledge = Knowledge(self.store)
         self.started_at = clock()
         self.sync_commands = sync_commands
-        self.synced: str | None = None
         self._watcher_task: asyncio.Task[None] | None = None
         self._startup_load: asyncio.Task[None] | None = None
         self.spotlight: SpotlightService | None = None
@@ -160,7 +159,6 @@ class SmartUpsBot(commands.Bot):
             row = await cur.fetchone()
         if row and row[0] == digest:
             log.info("commands unchanged (%s); not syncing", digest)
-            self.synced = digest
             return False
         synced = await self.tree.sync(guild=guild)
         await conn.execute(
@@ -169,7 +167,6 @@ class SmartUpsBot(commands.Bot):
             (scope, digest),
         )
         log.info("synced %d command(s) to %s", len(synced), guild.id if guild else "all guilds")
-        self.synced = digest
         return True
 
     # ------------------------------------------------------------------ background jobs

@@ -43,14 +43,6 @@ class SmartUpsError(Exception):
     """Base for errors we expect and explain to the user."""
 
 
-class DataInvalid(SmartUpsError):
-    """The data folder failed validation; nothing was swapped in."""
-
-    def __init__(self, problems: list[DataProblem]) -> None:
-        self.problems = problems
-        super().__init__(f"{len(problems)} problem(s) in the data")
-
-
 @dataclass
 class NotFound(SmartUpsError):
     """Nothing matched a lookup; ``suggestions`` are names to offer as "did you mean"."""
@@ -61,10 +53,6 @@ class NotFound(SmartUpsError):
 
     def __post_init__(self) -> None:
         super().__init__(f"nothing matched {self.query!r}")
-
-
-class ReloadBusy(SmartUpsError):
-    """Another reload is in progress."""
 
 
 class DataNotLoaded(SmartUpsError):

@@ -31,7 +31,6 @@ FIELD_VALUE_MAX = 1024
 FOOTER_MAX = 2048
 AUTHOR_MAX = 256
 EMBED_TOTAL_MAX = 6000
-CONTENT_MAX = 2000
 ELLIPSIS = "…"
 
 COLOURS = {
@@ -187,10 +186,6 @@ def to_embed(card: Card) -> discord.Embed:
         embed.set_author(name=author)
     return embed
 
-
-def embed_size(embed: discord.Embed) -> int:
-    """Characters Discord counts toward the 6,000 limit."""
-    return len(embed)
 
 
 def to_text(card: Card) -> str:

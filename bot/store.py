@@ -32,7 +32,7 @@ from typing import Any
 import aiosqlite
 
 from bot.db import check_fts5, migrate, open_db
-from bot.errors import DataNotLoaded, DataProblem, ReloadBusy
+from bot.errors import DataNotLoaded, DataProblem
 from bot.loader import Dataset, Loader, data_version, gc_paused
 from bot.model import (
     City,
@@ -260,7 +260,6 @@ class Store:
         self._lock = asyncio.Lock()
         #: Test hook: awaited before anything is written (the index may still be building).
         self.before_swap: Callable[[], Awaitable[None]] | None = None
-        self.listeners: list[Callable[[Snapshot, ReloadReport], Awaitable[None]]] = []
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -415,12 +414,12 @@ class Store:
         actor: str = "system",
         command: str = "reload",
         dry_run: bool = False,
-        wait: bool = True,
         audit: bool = True,
     ) -> ReloadReport:
-        """Read the data folder, validate it, and (unless ``dry_run``) swap it in atomically."""
-        if not wait and self._lock.locked():
-            raise ReloadBusy("a reload is already running")
+        """Read the data folder, validate it, and (unless ``dry_run``) swap it in atomically.
+
+        Concurrent reloads wait for each other: the second sees the first one's result.
+        """
         async with self._lock:
             return await self._reload_locked(actor, command, dry_run, audit)
 
@@ -528,11 +527,6 @@ class Store:
             len(changes),
             report.seconds,
         )
-        for listener in list(self.listeners):
-            try:
-                await listener(snapshot, report)
-            except Exception:
-                log.exception("reload listener failed")
         # Free the replaced snapshot in a worker thread, piece by piece: dropping its last
         # reference here would free ~10^6 objects in one event-loop step (~100 ms at 100k).
         retired = [old]

@@ -13,8 +13,8 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from bot.errors import DataNotLoaded, NotFound, ReloadBusy, SmartUpsError
-from bot.i18n import lang_of, lookup, tr
+from bot.errors import DataNotLoaded, NotFound, SmartUpsError
+from bot.i18n import lang_of, tr
 from bot.permissions import Level, MissingLevel
 from bot.render import error_card, esc, not_found_card, to_embed
 from bot.spotlight import InvalidTime, InvalidTimezone, NoStartups, NotScheduled
@@ -37,11 +37,6 @@ def describe_options(interaction: discord.Interaction) -> dict[str, Any]:
 
     walk(data.get("options", []))
     return found
-
-
-def permission_name(permission: str, lang: str) -> str:
-    """A Discord permission as the client names it: 'manage_guild' -> 'Manage Server'."""
-    return lookup(f"permission.name.{permission}", lang) or permission.replace("_", " ").title()
 
 
 async def reply_ephemeral(interaction: discord.Interaction, embed: discord.Embed) -> None:
@@ -78,15 +73,8 @@ class SmartUpsTree(app_commands.CommandTree):
         if isinstance(cause, MissingLevel):
             key = "permission.admin" if cause.needed >= Level.ADMIN else "permission.moderator"
             message = tr("error.missing_permission", lang, permission=tr(key, lang))
-        elif isinstance(cause, app_commands.MissingPermissions):
-            names = ", ".join(permission_name(p, lang) for p in cause.missing_permissions)
-            message = tr("error.missing_permission", lang, permission=names)
         elif isinstance(cause, app_commands.NoPrivateMessage):
             message = tr("error.guild_only", lang)
-        elif isinstance(cause, app_commands.CommandOnCooldown):
-            message = tr("error.cooldown", lang, seconds=f"{cause.retry_after:.0f}")
-        elif isinstance(cause, ReloadBusy):
-            message = tr("error.reload_busy", lang)
         elif isinstance(cause, DataNotLoaded):
             message = tr("error.data_unavailable", lang)
         elif isinstance(cause, NotScheduled):
