@@ -21,7 +21,7 @@ from typing import TextIO
 from bot import __version__, answers
 from bot.config import ConfigError, Settings, load_settings, setup_logging
 from bot.errors import NotFound
-from bot.i18n import LANGUAGES, lang_of
+from bot.i18n import LANGUAGES, lang_of, language
 from bot.knowledge import Knowledge
 from bot.loader import Loader
 from bot.model import Kind
@@ -51,10 +51,9 @@ To go live: put DISCORD_TOKEN=... in .env (see .env.example) and run `make run` 
 
 def parse_lang(word: str) -> str:
     """'zh-TW' (also zh_tw, ZH-tw) or 'en': the answer language."""
-    wanted = word.strip().casefold().replace("_", "-")
-    for lang in LANGUAGES:
-        if lang.casefold() == wanted:
-            return lang
+    lang = language(word)
+    if lang is not None:
+        return lang
     raise argparse.ArgumentTypeError(
         f"unknown language {word!r}; expected {' or '.join(LANGUAGES)}"
     )

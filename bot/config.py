@@ -46,6 +46,16 @@ class Settings(BaseModel):
             raise ValueError("expected DEBUG, INFO, WARNING, ERROR or CRITICAL")
         return level
 
+    @field_validator("lang")
+    @classmethod
+    def _lang(cls, value: str) -> str:
+        from bot.i18n import LANGUAGES, language
+
+        lang = language(value)
+        if lang is None:
+            raise ValueError(f"expected {' or '.join(LANGUAGES)}")
+        return lang
+
     @property
     def spotlight_grace(self) -> timedelta:
         return timedelta(hours=self.spotlight_grace_hours)

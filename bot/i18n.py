@@ -29,6 +29,12 @@ _LOOSE = {code.casefold().replace("_", "-"): lang for code, lang in SUPPORTED.it
 _warned: set[tuple[str, str]] = set()
 
 
+def language(word: str) -> str | None:
+    """One of LANGUAGES for a loosely written name ('zh_tw', 'ZH-TW', 'en'), else None."""
+    wanted = word.strip().casefold().replace("_", "-")
+    return next((lang for lang in LANGUAGES if lang.casefold() == wanted), None)
+
+
 def lang_of(locale: object) -> str:
     """Our language for a Discord locale (``discord.Locale`` or its string), English otherwise."""
     value = str(getattr(locale, "value", locale) or "")

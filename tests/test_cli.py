@@ -106,3 +106,11 @@ def test_settings_never_show_the_token() -> None:
     settings = load_settings({"DISCORD_TOKEN": "secret-token-value"}, None)
     assert settings.token == "secret-token-value"
     assert "secret-token-value" not in repr(settings) and "secret-token-value" not in str(settings)
+
+
+def test_an_unknown_smartups_lang_is_a_configuration_error() -> None:
+    from bot.config import ConfigError
+
+    with pytest.raises(ConfigError, match=r"SMARTUPS_LANG='fr'.*en or zh-TW"):
+        load_settings({"SMARTUPS_LANG": "fr"}, None)
+    assert load_settings({"SMARTUPS_LANG": "zh_tw"}, None).lang == "zh-TW"
