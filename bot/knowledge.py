@@ -120,13 +120,14 @@ class Knowledge:
         answer = Answer(query)
         if not normalize(query):
             return answer
-        answer.figures = snap.index.figures(query)
         cities = snap.index.mentioned_cities(query)
+        answer.figures = snap.index.figures(query, cities=cities)
         if cities:
             # "...in Hong Kong": rank by the rest of the question (the city's name matches
             # half the data) and keep what belongs to that city, or to no city.
             city_ids = {snap.index.records[n].id for n in cities}
-            rest = [w for w in words(normalize(query)) if w not in snap.index.city_words(cities)]
+            city_words = snap.index.city_words(cities)
+            rest = [w for w in words(normalize(query)) if w not in city_words]
             hits = await self.search(" ".join(rest) or query, limit=12, snapshot=snap)
             hits = [h for h in hits if _in_cities(h.record, city_ids)]
         else:

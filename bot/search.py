@@ -400,11 +400,15 @@ class SearchIndex:
         number = self._ref.get(str(kind), {}).get(record_id)
         return None if number is None else self.records[number]
 
-    def of_kind(self, kind: Kind | None) -> list[Record]:
-        if kind is None:
-            return list(self.records)
-        span = self._kind_range[Kind(kind)]
-        return self.records[span.start : span.stop]
+    def of_kind(self, kind: Kind | None, limit: int | None = None) -> list[Record]:
+        """Records of a kind (all kinds for None) by name; the first ``limit`` only if given."""
+        start, stop = 0, len(self.records)
+        if kind is not None:
+            span = self._kind_range[Kind(kind)]
+            start, stop = span.start, span.stop
+        if limit is not None:
+            stop = min(stop, start + limit)
+        return self.records[start:stop]
 
     def lookup(
         self,
@@ -423,7 +427,7 @@ class SearchIndex:
         """
         query = normalize(clean_input(text))
         if not query:
-            return [Hit(r, 0.0, "list", r.name) for r in self.of_kind(kind)[:limit]]
+            return [Hit(r, 0.0, "list", r.name) for r in self.of_kind(kind, limit)]
         # record number -> (rounded score, key, how); Hits are made for the winners only.
         best: dict[int, tuple[float, int, str]] = {}
         span = self._kind_range[Kind(kind)] if kind is not None else None
@@ -651,8 +655,13 @@ class SearchIndex:
             found |= self._owner_words.get(number, frozenset())
         return frozenset(found)
 
-    def figures(self, question: str, limit: int = 3) -> list[FigureHit]:
-        """Figures whose labels match the question, the named city's first."""
+    def figures(
+        self, question: str, limit: int = 3, cities: set[int] | None = None
+    ) -> list[FigureHit]:
+        """Figures whose labels match the question, the named city's first.
+
+        ``cities``: the question's cities when the caller has already found them.
+        """
         query = normalize(clean_input(question, 1000))
         asked = set(words(query)) - STOPWORDS
         if not asked:
@@ -663,7 +672,8 @@ class SearchIndex:
         )
         if not positions:
             return []
-        cities = self.mentioned_cities(question)
+        if cities is None:
+            cities = self.mentioned_cities(question)
         scored: list[tuple[float, int, FigureHit]] = []
         for order in positions:
             number, figure, label_words, scope_words = self._figures[order]
