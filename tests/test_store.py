@@ -61,6 +61,12 @@ async def test_reload_reports_what_changed(store: Store, sample_dir: Path) -> No
     assert store.current.index.record(Kind.STARTUP, "boxful") is not None
     hits = await Knowledge(store).search("logistics tech")
     assert hits[0].record.id == "lalamove"
+    async with store.reader.execute(
+        "SELECT (SELECT count(*) FROM record), (SELECT count(*) FROM record_fts),"
+        " (SELECT count(*) FROM record_fts WHERE rowid NOT IN (SELECT rowid FROM record))"
+    ) as cur:
+        records, indexed, orphans = await cur.fetchone()
+    assert records == indexed == sum(store.current.counts().values()) and orphans == 0
 
 
 async def test_unchanged_reload_is_a_no_op(store: Store) -> None:
