@@ -72,7 +72,10 @@ class SmartUpsBot(commands.Bot):
         self._watcher_task: asyncio.Task[None] | None = None
         self._startup_load: asyncio.Task[None] | None = None
         self.spotlight: SpotlightService | None = None
-        self.spotlight_state = "not started"
+        #: The weekly-post loop's state for /spotlight status: a key of spotlight.loop_state.*,
+        #: and what made it restart last (error type, count), if anything did.
+        self.spotlight_state = "not_started"
+        self.spotlight_failures: tuple[str, int] | None = None
         self._spotlight_task: asyncio.Task[None] | None = None
         self._spotlight_conn = None
         #: Views with timeouts: discord.py's close() leaves their timers running otherwise.
@@ -231,11 +234,12 @@ class SmartUpsBot(commands.Bot):
             try:
                 await self.spotlight.run(self.startup_ids, self.post_spotlight)
             except asyncio.CancelledError:
-                self.spotlight_state = "stopped (bot shutting down)"
+                self.spotlight_state = "stopped"
                 raise
             except Exception as exc:
                 failures += 1
-                self.spotlight_state = f"restarting after {type(exc).__name__} ({failures}x)"
+                self.spotlight_state = "restarting"
+                self.spotlight_failures = (type(exc).__name__, failures)
                 log.exception("spotlight loop stopped; restarting in %s s", min(60, 2**failures))
                 await asyncio.sleep(min(60, 2**failures))
 

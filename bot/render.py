@@ -13,6 +13,7 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import discord
 
@@ -21,6 +22,9 @@ from bot.i18n import tr
 from bot.knowledge import Answer, Knowledge
 from bot.model import City, Figure, Initiative, Kind, Organization, Record, Startup, Status
 from bot.store import ReloadReport, Snapshot
+
+if TYPE_CHECKING:
+    from bot.spotlight import Schedule
 
 # Discord's limits (see shared/NOTES.md): a message over any of them is rejected with HTTP 400.
 TITLE_MAX = 256
@@ -185,7 +189,6 @@ def to_embed(card: Card) -> discord.Embed:
     if author:
         embed.set_author(name=author)
     return embed
-
 
 
 def to_text(card: Card) -> str:
@@ -707,35 +710,37 @@ def discord_time(moment: dt.datetime | None, style: str = "F") -> str:
 
 
 def spotlight_status_card(
-    schedule: object, names: dict[str, str], total: int, lang: str = "en", *, done: int = 0
+    s: Schedule,
+    lang: str = "en",
+    *,
+    upcoming: str | None,
+    done: int,
+    total: int,
+    loop_state: str,
+    loop_failures: tuple[str, int] | None = None,
 ) -> Card:
-    """Where and when the spotlight posts, who is next and how the last post went."""
-    s = schedule  # bot.spotlight.models.Schedule (kept loose: render stays import-light)
+    """Where and when the spotlight posts, who is next and how the last post went.
+
+    ``done`` counts only startups still in the data, so it never exceeds ``total``.
+    """
     card = Card(tr("spotlight.status_title", lang), colour=COLOURS["spotlight"], lang=lang)
-    weekday = tr(f"weekday.{WEEKDAYS[s.weekday]}", lang)  # type: ignore[attr-defined]
-    card.add(tr("spotlight.channel", lang), f"<#{s.channel_id}>", True)  # type: ignore[attr-defined]
+    weekday = tr(f"weekday.{WEEKDAYS[s.weekday]}", lang)
+    card.add(tr("spotlight.channel", lang), f"<#{s.channel_id}>", True)
     card.add(
         tr("spotlight.when", lang),
-        f"{weekday} {s.time.strftime('%H:%M')} ({esc(s.timezone)})",  # type: ignore[attr-defined]
+        f"{weekday} {s.time.strftime('%H:%M')} ({esc(s.timezone)})",
         True,
     )
-    if s.paused:  # type: ignore[attr-defined]
+    if s.paused:
         card.add(tr("spotlight.next_post", lang), tr("spotlight.paused", lang), True)
     else:
-        nxt = s.next_slot  # type: ignore[attr-defined]
-        card.add(
-            tr("spotlight.next_post", lang), f"{discord_time(nxt)} ({discord_time(nxt, 'R')})", True
-        )
-    upcoming = names.get("__upcoming__")
+        when = f"{discord_time(s.next_slot)} ({discord_time(s.next_slot, 'R')})"
+        card.add(tr("spotlight.next_post", lang), when, True)
     if upcoming:
         card.add(tr("spotlight.next_startup", lang), esc(upcoming), True)
-    featured = min(done, total)
-    card.add(
-        tr("spotlight.cycle", lang),
-        tr("spotlight.cycle_line", lang, cycle=s.cycle, done=featured, total=total),  # type: ignore[attr-defined]
-        True,
-    )
-    last = s.last_result  # type: ignore[attr-defined]
+    cycle = tr("spotlight.cycle_line", lang, cycle=s.cycle, done=min(done, total), total=total)
+    card.add(tr("spotlight.cycle", lang), cycle, True)
+    last = s.last_result
     if last is not None:
         text = f"{tr(f'spotlight.outcome.{last.outcome}', lang)} {discord_time(last.at, 'f')}"
         if last.reason:
@@ -743,9 +748,12 @@ def spotlight_status_card(
         if last.detail:
             text += f" ({esc(last.detail)})"
         card.add(tr("spotlight.last_result", lang), text, False)
-    loop_state = names.get("__loop__")
-    if loop_state:
-        card.add(tr("spotlight.loop", lang), esc(loop_state), False)
+    state = tr(f"spotlight.loop_state.{loop_state}", lang)
+    if loop_failures:
+        state += " " + tr(
+            "spotlight.loop_failures", lang, error=esc(loop_failures[0]), count=loop_failures[1]
+        )
+    card.add(tr("spotlight.loop", lang), state, False)
     return card
 
 

@@ -131,12 +131,15 @@ class Spotlight(
             return
         ids = self.bot.startup_ids()  # type: ignore[attr-defined]
         upcoming = await self.service.upcoming(interaction.guild_id, ids)
-        extra = {
-            "__upcoming__": self._name(upcoming, lang) if upcoming else "",
-            "__loop__": self.bot.spotlight_state,  # type: ignore[attr-defined]
-        }
-        done = len(set(schedule.featured_this_cycle) & set(ids))
-        card = spotlight_status_card(schedule, extra, len(ids), lang, done=done)
+        card = spotlight_status_card(
+            schedule,
+            lang,
+            upcoming=self._name(upcoming, lang) if upcoming else None,
+            done=len(set(schedule.featured_this_cycle) & set(ids)),
+            total=len(ids),
+            loop_state=self.bot.spotlight_state,  # type: ignore[attr-defined]
+            loop_failures=self.bot.spotlight_failures,  # type: ignore[attr-defined]
+        )
         await interaction.response.send_message(embed=to_embed(card), ephemeral=True)
 
     @app_commands.command(name="preview", description="See the next post (only you)")

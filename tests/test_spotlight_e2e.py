@@ -68,8 +68,10 @@ async def test_schedule_post_restart_and_history(
         text = embed_text(data)
         assert "Spotlight scheduled" in text and f"<t:{int(FIRST_SLOT.timestamp())}:F>" in text
 
+        await fake_discord.wait_until(lambda: bot.spotlight_state == "running")
         status = embed_text(await command(fake_discord, "spotlight status"))
         assert f"<#{general.id}>" in status and f"<t:{int(FIRST_SLOT.timestamp())}:F>" in status
+        assert "Scheduler\nRunning" in status
         assert "Monday 09:30 (Asia/Hong_Kong)" in status
 
         preview = await command(fake_discord, "spotlight preview")
