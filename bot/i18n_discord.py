@@ -19,6 +19,8 @@ import discord
 import yaml
 from discord import app_commands
 
+from bot.transformers import CHOICE_NAME_MAX
+
 log = logging.getLogger(__name__)
 
 #: Discord locales we localize commands for -> our language file.
@@ -26,7 +28,6 @@ COMMAND_LOCALES = {discord.Locale.taiwan_chinese: "zh-TW"}
 
 NAME_MAX = 32
 DESCRIPTION_MAX = 100
-CHOICE_NAME_MAX = 100
 
 _NAME_LOCATIONS = {
     app_commands.TranslationContextLocation.command_name,

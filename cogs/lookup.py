@@ -17,6 +17,8 @@ from bot.model import Kind, Record
 from bot.paginator import Paginator
 from bot.render import record_card, to_embed
 from bot.transformers import (
+    CHOICE_MAX,
+    CHOICE_VALUE_MAX,
     CityArg,
     InitiativeArg,
     OrganizationArg,
@@ -114,7 +116,10 @@ class Lookup(commands.Cog):
             return []
         needle = value.casefold().strip()
         sectors = [s for s in knowledge.sectors() if needle in s.casefold()]
-        return [app_commands.Choice(name=choice_name(s), value=s[:100]) for s in sectors[:25]]
+        return [
+            app_commands.Choice(name=choice_name(s), value=s[:CHOICE_VALUE_MAX])
+            for s in sectors[:CHOICE_MAX]
+        ]
 
 
 async def setup(bot: commands.Bot) -> None:
