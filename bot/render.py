@@ -402,20 +402,21 @@ def _organization_card(
     return card
 
 
-def _startup_card(startup: Startup, knowledge: Knowledge, snapshot: Snapshot, lang: str) -> Card:
-    card = Card(
-        display_name(startup, lang), _describe(startup, lang), url=startup.website, lang=lang
-    )
-    _field(card, "sector", esc(startup.sector) if startup.sector else None, lang)
-    related = knowledge.related(startup, snapshot)
+def _startup_where(startup: Startup, related: dict[str, list[Record]], lang: str) -> str | None:
+    """Where a startup is: its HQ text, else its city's name."""
     city = related.get("city", [None])[0]
-    where = startup.hq or (display_name(city, lang) if city else None)
-    _field(card, "hq", esc(where) if where else None, lang)
-    _field(card, "founded", str(startup.founded) if startup.founded else None, lang)
-    if startup.website:
-        _field(card, "website", link(_domain(startup.website), startup.website), lang)
-    if startup.status:
-        _field(card, "status", status_line(startup.status, lang), lang, inline=False)
+    return startup.hq or (display_name(city, lang) if city else None)
+
+
+def _startup_links(
+    card: Card,
+    startup: Startup,
+    related: dict[str, list[Record]],
+    knowledge: Knowledge,
+    snapshot: Snapshot,
+    lang: str,
+) -> None:
+    """The list memberships, bodies and similar startups both startup cards show."""
     lists = knowledge.lists_of(startup, snapshot)
     if lists:
         value = "\n".join(
@@ -426,9 +427,24 @@ def _startup_card(startup: Startup, knowledge: Knowledge, snapshot: Snapshot, la
     if related.get("organizations"):
         _field(card, "organizations", names_line(related["organizations"], lang), lang, False)
     if related.get("similar startups"):
-        _field(
-            card, "similar_startups", names_line(related["similar startups"], lang, 6), lang, False
-        )
+        similar = names_line(related["similar startups"], lang, 6)
+        _field(card, "similar_startups", similar, lang, False)
+
+
+def _startup_card(startup: Startup, knowledge: Knowledge, snapshot: Snapshot, lang: str) -> Card:
+    card = Card(
+        display_name(startup, lang), _describe(startup, lang), url=startup.website, lang=lang
+    )
+    _field(card, "sector", esc(startup.sector) if startup.sector else None, lang)
+    related = knowledge.related(startup, snapshot)
+    where = _startup_where(startup, related, lang)
+    _field(card, "hq", esc(where) if where else None, lang)
+    _field(card, "founded", str(startup.founded) if startup.founded else None, lang)
+    if startup.website:
+        _field(card, "website", link(_domain(startup.website), startup.website), lang)
+    if startup.status:
+        _field(card, "status", status_line(startup.status, lang), lang, inline=False)
+    _startup_links(card, startup, related, knowledge, snapshot, lang)
     return card
 
 
@@ -672,9 +688,9 @@ def spotlight_card(
     if startup.sector:
         facts.append(esc(startup.sector))
     related = knowledge.related(startup, snapshot)
-    city = related.get("city", [None])[0]
-    if startup.hq or city:
-        facts.append(esc(startup.hq or display_name(city, lang)))
+    where = _startup_where(startup, related, lang)
+    if where:
+        facts.append(esc(where))
     if startup.founded:
         facts.append(tr("spotlight.since", lang, year=startup.founded))
     lead = f"**{' · '.join(facts)}**\n\n" if facts else ""
@@ -683,21 +699,7 @@ def spotlight_card(
         card.add(tr("label.website", lang), link(_domain(startup.website), startup.website), True)
     if startup.status:
         card.add(tr("label.status", lang), status_line(startup.status, lang), False)
-    lists = knowledge.lists_of(startup, snapshot)
-    if lists:
-        card.add(
-            tr("label.lists", lang),
-            "\n".join(
-                f"• {esc(list_name)} — {esc(tr('label.as_listed', lang, name=spelled))}"
-                for list_name, spelled in lists
-            ),
-        )
-    if related.get("organizations"):
-        card.add(tr("label.organizations", lang), names_line(related["organizations"], lang))
-    if related.get("similar startups"):
-        card.add(
-            tr("label.similar_startups", lang), names_line(related["similar startups"], lang, 6)
-        )
+    _startup_links(card, startup, related, knowledge, snapshot, lang)
     if startup.sources:
         card.add_lines(tr("label.sources", lang), sources_lines(startup.sources[:5], snapshot))
     card.footer = tr("spotlight.post_footer", lang, id=startup.id)
