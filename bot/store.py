@@ -21,7 +21,6 @@ import hashlib
 import itertools
 import json
 import logging
-import re
 import sys
 import time
 from collections.abc import Awaitable, Callable, Iterable
@@ -46,7 +45,7 @@ from bot.model import (
     Startup,
 )
 from bot.search import SearchIndex
-from bot.text import fts_text
+from bot.text import fts_document, fts_text
 
 log = logging.getLogger(__name__)
 
@@ -149,21 +148,6 @@ def diff(old: Dataset | None, new: Dataset) -> list[Change]:
     return changes
 
 
-_NON_WORD_RE = re.compile(r"[^\w]+", re.UNICODE)
-
-
-def _fts(text: str) -> str:
-    """:func:`bot.text.fts_text`, with a fast path for ASCII text (most descriptions).
-
-    For ASCII, normalization is lower-casing and splitting on non-word characters; the
-    general path (Unicode normalization form by form, a character at a time) took ~50 µs
-    per description, ~5 s for a 100k-record load, and filled normalize()'s cache with them.
-    """
-    if text.isascii():
-        return " ".join(_NON_WORD_RE.sub(" ", text.lower()).replace("_", " ").split())
-    return fts_text(text)
-
-
 def _fts_row(record: Record) -> tuple[str, str, str, str, str]:
     """The five indexed columns of a record, normalized (CJK spaced out for FTS5)."""
     names = " ".join(filter(None, [record.name, record.name_zh, record.id.replace("-", " ")]))
@@ -187,11 +171,11 @@ def _fts_row(record: Record) -> tuple[str, str, str, str, str]:
         for f in fields.get("figures", ())
     )
     return (
-        _fts(names),
-        _fts(" ".join(record.aliases)),
-        _fts(" ".join(record.tags)),
-        _fts(description),
-        _fts(figures),
+        fts_document(names),
+        fts_document(" ".join(record.aliases)),
+        fts_document(" ".join(record.tags)),
+        fts_document(description),
+        fts_document(figures),
     )
 
 

@@ -1,0 +1,59 @@
+"""The ASCII shortcut of fts_document must give FTS5 exactly the tokens fts_text gives it."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.text import fts_document, fts_text
+
+
+def _tokens(conn: sqlite3.Connection, text: str) -> list[str]:
+    """The tokens SQLite's tokenizer (as record_fts is declared) makes of ``text``."""
+    conn.execute("DELETE FROM doc")
+    conn.execute("INSERT INTO doc (rowid, body) VALUES (1, ?)", (text,))
+    rows = conn.execute("SELECT term FROM doc_terms ORDER BY offset").fetchall()
+    return [row[0] for row in rows]
+
+
+@pytest.fixture(scope="module")
+def conn() -> sqlite3.Connection:
+    conn = sqlite3.connect(":memory:")
+    conn.execute(
+        "CREATE VIRTUAL TABLE doc USING fts5 (body, tokenize = 'unicode61 remove_diacritics 2')"
+    )
+    conn.execute("CREATE VIRTUAL TABLE doc_terms USING fts5vocab (doc, instance)")
+    return conn
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hong Kong's 5G-ready smart_lamp (pilot) @ HKSTP: 400 lampposts, 3.5% up!",
+        'Wi-Fi "hotspots" -- x NEAR(y) AND name:z OR `code` ~tilde~ back\\slash',
+        "tabs\tand\nnewlines\x00control\x1f and \x7f delete",
+    ],
+)
+def test_ascii_is_stored_as_is_with_the_same_tokens(conn: sqlite3.Connection, text: str) -> None:
+    assert fts_document(text) == text
+    assert _tokens(conn, text) == _tokens(conn, fts_text(text))
+    assert _tokens(conn, text)  # the comparison is over something
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(min_codepoint=0, max_codepoint=127), max_size=60))
+def test_any_ascii_text_tokenizes_alike(text: str) -> None:
+    conn = sqlite3.connect(":memory:")
+    conn.execute(
+        "CREATE VIRTUAL TABLE doc USING fts5 (body, tokenize = 'unicode61 remove_diacritics 2')"
+    )
+    conn.execute("CREATE VIRTUAL TABLE doc_terms USING fts5vocab (doc, instance)")
+    assert _tokens(conn, fts_document(text)) == _tokens(conn, fts_text(text))
+
+
+def test_other_text_is_normalized() -> None:
+    assert fts_document("香港科技園 Café") == fts_text("香港科技園 Café")
+    assert fts_document("台北市") == "台 北 市"
