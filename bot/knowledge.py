@@ -125,11 +125,10 @@ class Knowledge:
         if cities:
             # "...in Hong Kong": rank by the rest of the question (the city's name matches
             # half the data) and keep what belongs to that city, or to no city.
-            city_ids = {snap.index.records[n].id for n in cities}
             city_words = snap.index.city_words(cities)
             rest = [w for w in words(normalize(query)) if w not in city_words]
             hits = await self.search(" ".join(rest) or query, limit=12, snapshot=snap)
-            hits = [h for h in hits if _in_cities(h.record, city_ids)]
+            hits = [h for h in hits if _in_cities(h.record, cities)]
         else:
             hits = await self.search(query, limit=8, snapshot=snap)
         if answer.figures:

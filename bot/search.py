@@ -22,6 +22,7 @@ import heapq
 import sys
 from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -143,6 +144,8 @@ class SearchIndex:
         self,
         records: Iterable[Record],
         label_keys: Mapping[int, Sequence[str]] | None = None,
+        *,
+        scan_all_keys: bool | None = None,
     ) -> None:
         listed = list(records)
         order = gentle_sorted(
@@ -203,6 +206,11 @@ class SearchIndex:
             self._prefix_pos.extend(gentle_sorted(bucket.tolist(), key=order))
 
         self._deletes = [array("q", sorted(bucket)) for bucket in deletes]
+        #: Typos scored against every key (small data), or against candidates sharing a
+        #: word up to one typo. A patch's delta follows its base (see bot.index_patch).
+        self.scans_all_keys = (
+            len(self._key_text) <= FULL_SCAN_KEYS if scan_all_keys is None else scan_all_keys
+        )
 
     def dispose(self) -> None:
         """Take the structures apart one at a time, big lists in slices: freeing them all in
@@ -403,13 +411,19 @@ class SearchIndex:
 
     def of_kind(self, kind: Kind | None, limit: int | None = None) -> list[Record]:
         """Records of a kind (all kinds for None) by name; the first ``limit`` only if given."""
-        start, stop = 0, len(self.records)
-        if kind is not None:
-            span = self._kind_range[Kind(kind)]
-            start, stop = span.start, span.stop
-        if limit is not None:
-            stop = min(stop, start + limit)
-        return self.records[start:stop]
+        span = self.numbers_of_kind(kind)
+        stop = span.stop if limit is None else min(span.stop, span.start + limit)
+        return self.records[span.start : stop]
+
+    def numbers_of_kind(self, kind: Kind | None) -> range:
+        """The record numbers of a kind (all kinds for None), which run in name order."""
+        if kind is None:
+            return range(len(self.records))
+        return self._kind_range[Kind(kind)]
+
+    def number(self, kind: Kind | str, record_id: str) -> int | None:
+        """A record's number in this index (None if it has no such record)."""
+        return self._ref.get(str(kind), {}).get(record_id)
 
     def lookup(
         self,
@@ -419,19 +433,28 @@ class SearchIndex:
         *,
         fuzzy: bool = True,
         typos_if_found: bool = True,
+        exclude: AbstractSet[int] = frozenset(),
     ) -> list[Hit]:
         """Rank records by name for ``text``: exact, prefix, Chinese substring, then typos.
 
         ``typos_if_found=False`` (autocomplete) skips typo matching when the text already
         names a record, or is at most 4 characters and starts names or their words: the
         member is typing a name that exists, and scoring near-misses is the slowest part.
+        ``exclude``: record numbers never to return (see :class:`bot.index_patch.PatchedIndex`).
         """
         query = normalize(clean_input(text))
         if not query:
-            return [Hit(r, 0.0, "list", r.name) for r in self.of_kind(kind, limit)]
-        # record number -> (rounded score, key, how); Hits are made for the winners only.
-        best: dict[int, tuple[float, int, str]] = {}
-        span = self._kind_range[Kind(kind)] if kind is not None else None
+            listed = self.numbers_of_kind(kind)
+            if exclude:
+                listed = [n for n in listed if n not in exclude]  # type: ignore[assignment]
+            return [Hit(self.records[n], 0.0, "list", self.records[n].name) for n in listed[:limit]]
+        best = self.direct_matches(query, kind, limit, exclude)
+        if wants_typos([best], query, limit, fuzzy=fuzzy, typos_if_found=typos_if_found):
+            self.typo_matches(query, kind, limit, best, exclude)
+        return self.ranked(best, kind, limit)
+
+    def _offer(self, best: Matches, span: range | None):  # type: ignore[no-untyped-def]
+        """The function phases call with each matching key and its score."""
         key_rec = self._key_rec
         key_weight = self._key_weight
 
@@ -444,6 +467,19 @@ class SearchIndex:
             if current is None or score > current[0]:
                 best[number] = (round(score, 2), key_index, matched)
 
+        return offer
+
+    def direct_matches(
+        self,
+        query: str,
+        kind: Kind | None,
+        limit: int,
+        exclude: AbstractSet[int] = frozenset(),
+    ) -> Matches:
+        """Exact, prefix, all-words and Chinese matches of a normalized ``query``."""
+        best: Matches = {}
+        span = self._kind_range[Kind(kind)] if kind is not None else None
+        offer = self._offer(best, span)
         for index in self._exact_keys(query):
             offer(index, 100.0, "name")
         squeezed = compact(query)
@@ -457,15 +493,26 @@ class SearchIndex:
             self._all_words_hits(query, offer, limit)
         if has_cjk(query):
             self._cjk_hits(squeezed, offer)
-        strong = sum(1 for score, _, _ in best.values() if score >= 80)
-        if not typos_if_found and best:
-            # A typed name, or a short text that starts names: no typo matching. (A longer
-            # text may start some other name and still be a typo of the one meant.)
-            found = {how for _, _, how in best.values()}
-            if "name" in found or (len(query) <= 4 and found - {"chinese"}):
-                fuzzy = False
-        if fuzzy and strong < limit and len(query) >= 3:
-            self._fuzzy_hits(query, offer, limit)
+        if exclude:
+            _drop(best, exclude)
+        return best
+
+    def typo_matches(
+        self,
+        query: str,
+        kind: Kind | None,
+        limit: int,
+        best: Matches,
+        exclude: AbstractSet[int] = frozenset(),
+    ) -> None:
+        """Add near misses of a normalized ``query`` to ``best``."""
+        span = self._kind_range[Kind(kind)] if kind is not None else None
+        self._fuzzy_hits(query, self._offer(best, span), limit)
+        if exclude:
+            _drop(best, exclude)
+
+    def ranked(self, best: Matches, kind: Kind | None, limit: int) -> list[Hit]:
+        """The ``limit`` best matches as hits, by score, then name."""
         if kind is not None:  # record numbers of one kind run in name order
             ranked = _smallest(limit, best.items(), lambda item: (-item[1][0], item[0]))
         else:
@@ -489,7 +536,7 @@ class SearchIndex:
     def _prefix_hits(
         self,
         query: str,
-        best: dict[int, tuple[float, int, str]],
+        best: Matches,
         span: range | None,
         limit: int,
     ) -> None:
@@ -617,7 +664,7 @@ class SearchIndex:
                     offer(index, 72.0 + 6.0 * min(wanted, 3) / 3, "typo")
                 elif wanted >= 2 and count * 2 >= wanted:
                     offer(index, 55.0 + 10.0 * count / wanted, "typo")
-        if len(self._key_text) <= FULL_SCAN_KEYS:
+        if self.scans_all_keys:
             candidates: Iterable[int] = range(len(self._key_text))
         else:
             candidates = found
@@ -633,8 +680,8 @@ class SearchIndex:
 
     # ------------------------------------------------------------------ figures
 
-    def mentioned_cities(self, text: str) -> set[int]:
-        """Record numbers of the cities a question names (by name, alias or Chinese name)."""
+    def mentioned_cities(self, text: str) -> set[str]:
+        """Ids of the cities a question names (by name, alias or Chinese name)."""
         query = normalize(clean_input(text, 1000))
         tokens = query.split()
         found: set[int] = set()
@@ -647,21 +694,31 @@ class SearchIndex:
         for key, number in self._city_keys.items():
             if has_cjk(key) and compact(key) in squeezed:
                 found.add(number)
-        return found
+        return {self.records[number].id for number in found}
 
-    def city_words(self, numbers: set[int]) -> frozenset[str]:
+    def _city_numbers(self, ids: AbstractSet[str]) -> set[int]:
+        ref = self._ref[Kind.CITY.value]
+        return {ref[city_id] for city_id in ids if city_id in ref}
+
+    def city_words(self, ids: AbstractSet[str]) -> frozenset[str]:
         """The words of those cities' names and aliases ("hong", "kong", "hk", "香", "港"...)."""
         found: set[str] = set()
-        for number in numbers:
+        for number in self._city_numbers(ids):
             found |= self._owner_words.get(number, frozenset())
         return frozenset(found)
 
     def figures(
-        self, question: str, limit: int = 3, cities: set[int] | None = None
+        self,
+        question: str,
+        limit: int = 3,
+        cities: AbstractSet[str] | None = None,
+        *,
+        exclude: AbstractSet[int] = frozenset(),
     ) -> list[FigureHit]:
         """Figures whose labels match the question, the named city's first.
 
-        ``cities``: the question's cities when the caller has already found them.
+        ``cities``: the ids of the question's cities when the caller has already found them.
+        ``exclude``: record numbers whose figures are left out.
         """
         query = normalize(clean_input(question, 1000))
         asked = set(words(query)) - STOPWORDS
@@ -675,11 +732,15 @@ class SearchIndex:
             return []
         if cities is None:
             cities = self.mentioned_cities(question)
+        named = bool(cities)
+        city_numbers = self._city_numbers(cities)
         scored: list[tuple[float, int, FigureHit]] = []
         for order in positions:
             number, figure, label_words, scope_words = self._figures[order]
+            if number in exclude:
+                continue
             owner_words = self._owner_words.get(number, frozenset())
-            content = asked - owner_words if number in cities else asked
+            content = asked - owner_words if number in city_numbers else asked
             matched = len(content & label_words) + 0.5 * len(content & scope_words)
             if matched < 1:
                 continue
@@ -687,8 +748,8 @@ class SearchIndex:
             precision = matched / max(1, len(content))
             if coverage < 0.34 and precision < 0.5:
                 continue
-            score = 50 * precision + 30 * coverage + (20 if number in cities else 0)
-            if cities and number not in cities and self.records[number].kind == Kind.CITY:
+            score = 50 * precision + 30 * coverage + (20 if number in city_numbers else 0)
+            if named and number not in city_numbers and self.records[number].kind == Kind.CITY:
                 score -= 40
             owner = self.records[number]
             scored.append((score, order, FigureHit(owner, figure, round(score, 2))))
@@ -727,12 +788,7 @@ class SearchIndex:
     def sectors(self) -> list[str]:
         """Startup sectors and tags (first spelling of each), sorted; built with the index."""
         if self._sectors is None:
-            values: dict[str, str] = {}
-            for record in self.of_kind(Kind.STARTUP):
-                for value in (getattr(record, "sector", None), *record.tags):
-                    if value:
-                        values.setdefault(normalize(value), value)
-            self._sectors = sorted(values.values(), key=str.casefold)
+            self._sectors = startup_sectors(self.of_kind(Kind.STARTUP))
         return self._sectors
 
 
@@ -749,6 +805,48 @@ def _prefix_score(at_start: bool, leftover: int, weight: float) -> tuple[float, 
     """A prefix hit's score and its rounding (few distinct inputs: cached, round() is slow)."""
     score = ((94.0 if at_start else 88.0) - 4.0 * (min(leftover, 40) / 40)) * weight
     return score, round(score, 2)
+
+
+#: A lookup's candidates: record number -> (rounded score, key, how it matched). Hits are
+#: made for the winners only.
+Matches = dict[int, tuple[float, int, str]]
+
+
+def wants_typos(
+    found: Sequence[Matches], query: str, limit: int, *, fuzzy: bool, typos_if_found: bool
+) -> bool:
+    """Whether to look for near misses, given what exact and prefix matching ``found`` (the
+    candidates of every part of an index: see bot.index_patch)."""
+    if not fuzzy or len(query) < 3:
+        return False
+    if not typos_if_found and any(found):
+        # A typed name, or a short text that starts names: no typo matching. (A longer
+        # text may start some other name and still be a typo of the one meant.)
+        how = {matched for best in found for _, _, matched in best.values()}
+        if "name" in how or (len(query) <= 4 and how - {"chinese"}):
+            return False
+    strong = sum(1 for best in found for score, _, _ in best.values() if score >= 80)
+    return strong < limit
+
+
+def startup_sectors(startups: Iterable[Record]) -> list[str]:
+    """The distinct sectors and tags of startups (first spelling of each), sorted."""
+    values: dict[str, str] = {}
+    for record in startups:
+        for value in (getattr(record, "sector", None), *record.tags):
+            if value:
+                values.setdefault(normalize(value), value)
+    return sorted(values.values(), key=str.casefold)
+
+
+def _drop(best: Matches, exclude: AbstractSet[int]) -> None:
+    """Remove the excluded record numbers from a lookup's candidates."""
+    if len(exclude) < len(best):
+        for number in exclude:
+            best.pop(number, None)
+    else:
+        for number in [n for n in best if n in exclude]:
+            del best[number]
 
 
 def _smallest(limit: int, items, key) -> list:  # type: ignore[no-untyped-def,type-arg]

@@ -32,6 +32,7 @@ import aiosqlite
 
 from bot.db import check_fts5, migrate, open_db
 from bot.errors import DataNotLoaded, DataProblem
+from bot.index_patch import Index, patch_index
 from bot.loader import Dataset, Loader, data_version, gc_paused
 from bot.model import (
     City,
@@ -77,7 +78,7 @@ class Snapshot:
     """One consistent version of the data and its search index."""
 
     dataset: Dataset
-    index: SearchIndex
+    index: Index
     loaded_at: dt.datetime
     loaded_by: str
 
@@ -179,7 +180,7 @@ def _fts_row(record: Record) -> tuple[str, str, str, str, str]:
     )
 
 
-def _drop_index(box: list[SearchIndex | None]) -> None:
+def _drop_index(box: list[Index | None]) -> None:
     """Free an index nobody took (a failed reload), in a worker thread."""
     index = box.pop()
     if index is not None and sys.getrefcount(index) <= 2:
@@ -450,12 +451,19 @@ class Store:
             report.seconds = time.perf_counter() - started
             await self._audit(actor, command, report)
             return report
-        index: SearchIndex | None = None
+        index: Index | None = None
         building: asyncio.Future[SearchIndex] | None = None
         if old is not None and changes and all(c.action == "changed" for c in changes):
             # Only some records changed and, if none in a field the index is built from, the
             # old index serves with the new records (a full build takes seconds at 100k).
             index = await asyncio.to_thread(old.index.with_records, dataset.all_records())
+        if index is None and old is not None and changes:
+            # A few records added, removed or renamed: the old index, with a small one over
+            # those records beside it (see bot.index_patch), instead of seconds of rebuild.
+            touched = [(c.kind, c.id) for c in changes]
+            index = await asyncio.to_thread(
+                patch_index, old.index, dataset.records, touched, dataset.label_keys
+            )
         if index is None:
             # Built while SQLite is written (its C work runs beside the build's Python); the
             # transaction commits only once the index is ready, so both land or neither.
