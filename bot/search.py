@@ -24,7 +24,7 @@ from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
-from functools import lru_cache
+from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
 
@@ -44,9 +44,9 @@ STOPWORDS = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
-    """A record that matched, how well (0-100) and by what."""
+class Hit(NamedTuple):
+    """A record that matched, how well (0-100) and by what. (A named tuple: autocomplete
+    makes 25 per keystroke, and a frozen dataclass takes ~1 µs to make.)"""
 
     record: Record
     score: float
@@ -316,16 +316,16 @@ class SearchIndex:
         self._key_text.append(text)
         self._key_rec.append(number)
         self._key_slot.append(slot)
-        self._key_weight.append(
-            1.0 if slot == NAME_SLOT else 0.99 if slot == ZH_SLOT else 0.96 if slot < 0 else 0.97
-        )
+        weight_class = 0 if slot == NAME_SLOT else 1 if slot == ZH_SLOT else 3 if slot < 0 else 2
+        self._key_weight.append(_WEIGHTS[weight_class])
         squeezed = compact(text)
         if is_city:
             for variant in (text, squeezed):
                 self._city_keys[variant] = number
         # Prefix entries: the key and its compact form ("whole": they also answer exact
-        # lookups), and the key from each later word on.
-        packed = index << _OFFSET_BITS
+        # lookups), and the key from each later word on. Each entry carries what ranking a
+        # prefix hit needs (see _pack), so autocomplete never reads the key's text.
+        packed = _pack(index, len(text), weight_class)
         _bucket(prefix, text[0]).append(packed)
         if " " in text:
             parts = text.split(" ")
@@ -334,7 +334,14 @@ class SearchIndex:
                 offset += len(parts[start - 1]) + 1
                 if offset >= _COMPACT:  # a 1000-character name: its far words go unindexed
                     break
-                _bucket(prefix, text[offset]).append(packed | offset)
+                rest = text[offset:]
+                # A prefix of this word that also starts the key (or its compact form) is
+                # a hit "at the start": how long such a prefix can be.
+                same = 0
+                if rest[0] == text[0]:
+                    same = max(_common_length(text, rest), _common_length(squeezed, rest))
+                entry = packed | (min(same, _BYTE) << _SAME_SHIFT) | offset
+                _bucket(prefix, text[offset]).append(entry)
             _bucket(prefix, text[0]).append(packed | _COMPACT)
         for word in {stem(w) for w in words(text)}:
             if has_cjk(word):
@@ -382,13 +389,13 @@ class SearchIndex:
             offset = position & _OFFSET_MASK
             if (offset and offset != _COMPACT) or self._entry_text(position) != text:
                 break
-            found.append(position >> _OFFSET_BITS)
+            found.append(position >> _KEY_SHIFT)
             at += 1
         return found
 
     def _entry_text(self, position: int) -> str:
         """The text of a prefix entry: its key from a word on, or the key without spaces."""
-        text = self._key_text[position >> _OFFSET_BITS]
+        text = self._key_text[position >> _KEY_SHIFT]
         offset = position & _OFFSET_MASK
         return compact(text) if offset == _COMPACT else text[offset:] if offset else text
 
@@ -513,17 +520,17 @@ class SearchIndex:
 
     def ranked(self, best: Matches, kind: Kind | None, limit: int) -> list[Hit]:
         """The ``limit`` best matches as hits, by score, then name."""
+        records = self.records
         if kind is not None:  # record numbers of one kind run in name order
-            ranked = _smallest(limit, best.items(), lambda item: (-item[1][0], item[0]))
+            order = [(-found[0], number) for number, found in best.items()]
         else:
-            records = self.records
-            ranked = _smallest(
-                limit, best.items(), lambda item: (-item[1][0], records[item[0]].name.casefold())
-            )
-        return [
-            Hit(self.records[number], score, matched, self._label(key))
-            for number, (score, key, matched) in ranked
-        ]
+            order = [(-found[0], records[n].name.casefold(), n) for n, found in best.items()]
+        ranked = _smallest(limit, order)
+        hits = []
+        for *_, number in ranked:
+            score, key, matched = best[number]
+            hits.append(Hit(records[number], score, matched, self._label(key)))
+        return hits
 
     def _prefix_range(self, query: str) -> tuple[int, int]:
         """Positions in the prefix list of entries starting with ``query``."""
@@ -543,29 +550,25 @@ class SearchIndex:
         """Names and their words starting with ``query`` (the hot path of autocomplete: the
         work of ``offer`` is inlined)."""
         start, end = self._prefix_range(query)
-        cap = max(limit * 8, 200)
-        texts = self._key_text
-        keys = self._prefix_pos
+        stop = min(end, start + max(limit * 8, 200))
         key_rec = self._key_rec
-        key_weight = self._key_weight
         size = len(query)
-        for position in range(start, min(end, start + cap)):
-            packed = keys[position]
-            index = packed >> _OFFSET_BITS
+        get = best.get
+        for packed in self._prefix_pos[start:stop]:
+            index = packed >> _KEY_SHIFT
             number = key_rec[index]
             if span is not None and number not in span:
                 continue
-            whole = texts[index]
             offset = packed & _OFFSET_MASK
             at_start = (
-                not offset
-                or offset == _COMPACT
-                or whole.startswith(query)
-                or compact(whole).startswith(query)
+                not offset or offset == _COMPACT or size <= (packed >> _SAME_SHIFT) & _BYTE
             )
             # Longer leftovers rank lower: "we" prefers "WeLab" to "WeLab Digital Bank".
-            score, rounded = _prefix_score(at_start, len(whole) - size, key_weight[index])
-            current = best.get(number)
+            leftover = ((packed >> _LENGTH_SHIFT) & _BYTE) - size
+            score, rounded = _PREFIX_SCORES[(packed >> _WEIGHT_SHIFT) & 3][at_start][
+                leftover if leftover < _LEFTOVER_CAP else _LEFTOVER_CAP
+            ]
+            current = get(number)
             if current is None or score > current[0]:
                 best[number] = (rounded, index, "prefix")
 
@@ -582,7 +585,7 @@ class SearchIndex:
         texts = self._key_text
         keys = self._prefix_pos
         for position in range(start, min(end, start + cap)):
-            index = keys[position] >> _OFFSET_BITS
+            index = keys[position] >> _KEY_SHIFT
             key_words = texts[index].split()
             if all(any(w.startswith(t) for w in key_words) for t in typed):
                 offer(index, 84.0, "words")
@@ -792,19 +795,54 @@ class SearchIndex:
         return self._sectors
 
 
+# A prefix entry is one integer: from the top, the key's number, then the key's length, how
+# long a prefix of the entry also starts the key (both capped at 255), the key's weight class
+# and the character offset of the entry in its key (or _COMPACT).
 _OFFSET_BITS = 10
 _OFFSET_MASK = (1 << _OFFSET_BITS) - 1
 _COMPACT = _OFFSET_MASK  # the offset that marks a key's compact form
+_WEIGHT_SHIFT = _OFFSET_BITS
+_SAME_SHIFT = _WEIGHT_SHIFT + 2
+_LENGTH_SHIFT = _SAME_SHIFT + 8
+_KEY_SHIFT = _LENGTH_SHIFT + 8
+_BYTE = 255
+#: Weight of a match on the name, the Chinese name, an alias, the id.
+_WEIGHTS = (1.0, 0.99, 0.97, 0.96)
+_LEFTOVER_CAP = 40
 _HASH_MASK = (1 << _HASH_BITS) - 1
 _BUCKET_MASK = (1 << _DELETE_BUCKET_BITS) - 1
 _WORD_MASK = (1 << 21) - 1
 
 
-@lru_cache(maxsize=4096)
+def _pack(key: int, length: int, weight_class: int) -> int:
+    return (key << _KEY_SHIFT) | (min(length, _BYTE) << _LENGTH_SHIFT) | (
+        weight_class << _WEIGHT_SHIFT
+    )
+
+
+def _common_length(a: str, b: str) -> int:
+    """How many leading characters ``a`` and ``b`` share."""
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
 def _prefix_score(at_start: bool, leftover: int, weight: float) -> tuple[float, float]:
-    """A prefix hit's score and its rounding (few distinct inputs: cached, round() is slow)."""
+    """A prefix hit's score and its rounding."""
     score = ((94.0 if at_start else 88.0) - 4.0 * (min(leftover, 40) / 40)) * weight
     return score, round(score, 2)
+
+
+#: _prefix_score for each weight class, start or not and leftover (0-40): a table lookup
+#: instead of arithmetic and round() for each of the ~200 entries a short prefix scans.
+_PREFIX_SCORES = tuple(
+    tuple(tuple(_prefix_score(at_start, left, weight) for left in range(_LEFTOVER_CAP + 1))
+          for at_start in (False, True))
+    for weight in _WEIGHTS
+)  # fmt: skip
 
 
 #: A lookup's candidates: record number -> (rounded score, key, how it matched). Hits are
@@ -849,11 +887,12 @@ def _drop(best: Matches, exclude: AbstractSet[int]) -> None:
             del best[number]
 
 
-def _smallest(limit: int, items, key) -> list:  # type: ignore[no-untyped-def,type-arg]
-    """The ``limit`` smallest items by ``key``, in order (a sort is faster for few items)."""
+def _smallest(limit: int, items: list[tuple]) -> list[tuple]:  # type: ignore[type-arg]
+    """The ``limit`` smallest items, in order (a sort is faster for few items)."""
     if len(items) <= 16 * limit:
-        return sorted(items, key=key)[:limit]
-    return heapq.nsmallest(limit, items, key=key)
+        items.sort()
+        return items[:limit]
+    return heapq.nsmallest(limit, items)
 
 
 def stem(word: str) -> str:
