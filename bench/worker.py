@@ -204,6 +204,8 @@ async def core(size: int, data_dir: Path, work: Path) -> dict[str, Any]:
                 report.problems[:3],
                 len(report.changes),
             )
+            # Which index the edit got: the old one reused, patched, or a full rebuild.
+            result[f"{key}_index"] = type(store.current.index).__name__
         finally:
             path.write_bytes(original)
         start = time.perf_counter()
