@@ -32,6 +32,7 @@ from rapidfuzz import fuzz, process, utils
 from bench.measure import LagTicker, peak_rss_mb, summary
 from bench.queries import FAST_PATH, Query, build
 from bot.knowledge import Knowledge
+from bot.memory import tune_malloc
 from bot.model import Kind
 from bot.store import Store
 
@@ -333,6 +334,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     logging.getLogger("discord").setLevel(logging.ERROR)  # no "PyNaCl is not installed"
+    tune_malloc()  # as the bot's entry point (bot.cli.main) does
     started = time.perf_counter()
     if args.task == "core":
         result = asyncio.run(core(args.size, args.data, args.work))

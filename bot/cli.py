@@ -24,6 +24,7 @@ from bot.errors import NotFound
 from bot.i18n import LANGUAGES, lang_of, language
 from bot.knowledge import Knowledge
 from bot.loader import Loader
+from bot.memory import tune_malloc
 from bot.model import Kind
 from bot.render import Card, not_found_card, to_text
 from bot.store import ReloadReport, Store
@@ -430,6 +431,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    tune_malloc()  # before any thread starts (see bot.memory)
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -86,4 +86,8 @@ def fts_document(text: str) -> str:
     give the same tokens (``tests/test_text.py`` checks it against SQLite). Preparing it in
     Python cost ~1.5 s of a 100,000-record load.
     """
-    return text if text.isascii() else fts_text(text)
+    if text.isascii():
+        return text
+    # Not through normalize()'s cache: a document is normalized once, and caching them would
+    # fill the cache with descriptions no query reuses (~13 MB at 100k records).
+    return " ".join(words(normalize.__wrapped__(text)))
