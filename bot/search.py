@@ -148,6 +148,8 @@ class SearchIndex:
         scan_all_keys: bool | None = None,
     ) -> None:
         listed = list(records)
+        if len(listed) > _NUMBER_MASK:
+            raise ValueError(f"{len(listed):,} records: an index holds at most {_NUMBER_MASK:,}")
         order = gentle_sorted(
             [(r.kind, r.name.casefold(), n) for n, r in enumerate(listed)],
         )
@@ -472,7 +474,8 @@ class SearchIndex:
             score *= key_weight[key_index]
             current = best.get(number)
             if current is None or score > current[0]:
-                best[number] = (round(score, 2), key_index, matched)
+                rounded = round(score, 2)
+                best[number] = (rounded, key_index, matched, _rank(rounded, number))
 
         return offer
 
@@ -521,14 +524,15 @@ class SearchIndex:
     def ranked(self, best: Matches, kind: Kind | None, limit: int) -> list[Hit]:
         """The ``limit`` best matches as hits, by score, then name."""
         records = self.records
-        if kind is not None:  # record numbers of one kind run in name order
-            order = [(-found[0], number) for number, found in best.items()]
+        if kind is not None:  # record numbers of one kind run in name order: sort by rank
+            ranks = [found[3] for found in best.values()]
+            numbers = [rank & _NUMBER_MASK for rank in _smallest(limit, ranks)]
         else:
             order = [(-found[0], records[n].name.casefold(), n) for n, found in best.items()]
-        ranked = _smallest(limit, order)
+            numbers = [n for *_, n in _smallest(limit, order)]
         hits = []
-        for *_, number in ranked:
-            score, key, matched = best[number]
+        for number in numbers:
+            score, key, matched, _ = best[number]
             hits.append(Hit(records[number], score, matched, self._label(key)))
         return hits
 
@@ -554,23 +558,25 @@ class SearchIndex:
         key_rec = self._key_rec
         size = len(query)
         get = best.get
+        # Locals, not globals, in the loop (each global read is a dict lookup).
+        key_shift, offset_mask, compact_mark, byte = _KEY_SHIFT, _OFFSET_MASK, _COMPACT, _BYTE
+        same_shift, length_shift, weight_shift = _SAME_SHIFT, _LENGTH_SHIFT, _WEIGHT_SHIFT
+        scores, cap = _PREFIX_SCORES, _LEFTOVER_CAP
         for packed in self._prefix_pos[start:stop]:
-            index = packed >> _KEY_SHIFT
+            index = packed >> key_shift
             number = key_rec[index]
             if span is not None and number not in span:
                 continue
-            offset = packed & _OFFSET_MASK
-            at_start = (
-                not offset or offset == _COMPACT or size <= (packed >> _SAME_SHIFT) & _BYTE
-            )
+            offset = packed & offset_mask
+            at_start = not offset or offset == compact_mark or size <= (packed >> same_shift) & byte
             # Longer leftovers rank lower: "we" prefers "WeLab" to "WeLab Digital Bank".
-            leftover = ((packed >> _LENGTH_SHIFT) & _BYTE) - size
-            score, rounded = _PREFIX_SCORES[(packed >> _WEIGHT_SHIFT) & 3][at_start][
-                leftover if leftover < _LEFTOVER_CAP else _LEFTOVER_CAP
+            leftover = ((packed >> length_shift) & byte) - size
+            score, rounded, rank = scores[(packed >> weight_shift) & 3][at_start][
+                leftover if leftover < cap else cap
             ]
             current = get(number)
             if current is None or score > current[0]:
-                best[number] = (rounded, index, "prefix")
+                best[number] = (rounded, index, "prefix", rank | number)
 
     def _all_words_hits(self, query: str, offer, limit: int) -> None:  # type: ignore[no-untyped-def]
         """Every typed word starts some word of the name: "science park" finds
@@ -830,10 +836,22 @@ def _common_length(a: str, b: str) -> int:
     return n
 
 
-def _prefix_score(at_start: bool, leftover: int, weight: float) -> tuple[float, float]:
-    """A prefix hit's score and its rounding."""
+def _prefix_score(at_start: bool, leftover: int, weight: float) -> tuple[float, float, int]:
+    """A prefix hit's score, its rounding and its rank (to be or-ed with a record number)."""
     score = ((94.0 if at_start else 88.0) - 4.0 * (min(leftover, 40) / 40)) * weight
-    return score, round(score, 2)
+    rounded = round(score, 2)
+    return score, rounded, _rank(rounded, 0)
+
+
+#: Record numbers fit in this many bits of a rank (16 million records).
+_NUMBER_BITS = 24
+_NUMBER_MASK = (1 << _NUMBER_BITS) - 1
+
+
+def _rank(rounded: float, number: int) -> int:
+    """One integer that sorts like (-score, number): best score first, then name order.
+    (Sorting 200 integers takes ~3 µs; 200 tuples ~20.)"""
+    return ((10000 - round(rounded * 100)) << _NUMBER_BITS) | number
 
 
 #: _prefix_score for each weight class, start or not and leftover (0-40): a table lookup
@@ -845,9 +863,9 @@ _PREFIX_SCORES = tuple(
 )  # fmt: skip
 
 
-#: A lookup's candidates: record number -> (rounded score, key, how it matched). Hits are
-#: made for the winners only.
-Matches = dict[int, tuple[float, int, str]]
+#: A lookup's candidates: record number -> (rounded score, key, how it matched, rank: see
+#: _rank). Hits are made for the winners only.
+Matches = dict[int, tuple[float, int, str, int]]
 
 
 def wants_typos(
@@ -860,10 +878,10 @@ def wants_typos(
     if not typos_if_found and any(found):
         # A typed name, or a short text that starts names: no typo matching. (A longer
         # text may start some other name and still be a typo of the one meant.)
-        how = {matched for best in found for _, _, matched in best.values()}
+        how = {match[2] for best in found for match in best.values()}
         if "name" in how or (len(query) <= 4 and how - {"chinese"}):
             return False
-    strong = sum(1 for best in found for score, _, _ in best.values() if score >= 80)
+    strong = sum(1 for best in found for match in best.values() if match[0] >= 80)
     return strong < limit
 
 
@@ -887,7 +905,7 @@ def _drop(best: Matches, exclude: AbstractSet[int]) -> None:
             del best[number]
 
 
-def _smallest(limit: int, items: list[tuple]) -> list[tuple]:  # type: ignore[type-arg]
+def _smallest(limit: int, items: list) -> list:  # type: ignore[type-arg]
     """The ``limit`` smallest items, in order (a sort is faster for few items)."""
     if len(items) <= 16 * limit:
         items.sort()
