@@ -24,11 +24,14 @@ from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from rapidfuzz import fuzz, process
 
 from bot.model import City, Figure, Kind, Record
+
+if TYPE_CHECKING:
+    from bot.index_patch import PatchedIndex
 from bot.text import clean_input, compact, has_cjk, normalize, words
 
 #: Below this many keys a typo is scored against every key: exact and cheap.
@@ -927,7 +930,9 @@ def _deletions(word: str) -> set[str]:
     return {word[:i] + word[i + 1 :] for i in range(len(word))}
 
 
-def suggestions(index: SearchIndex, text: str, kind: Kind | None, limit: int = 5) -> list[str]:
+def suggestions(
+    index: SearchIndex | PatchedIndex, text: str, kind: Kind | None, limit: int = 5
+) -> list[str]:
     """Names to offer as "did you mean" when nothing matched well enough."""
     hits = index.lookup(text, kind, limit=limit)
     if not hits:
