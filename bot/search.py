@@ -646,7 +646,7 @@ class SearchIndex:
                 if len(variant) >= 4 and variant in self._word_keys:  # a letter too many
                     similar.add(variant)
             matched: set[int] = set()
-            for other in similar:
+            for other in sorted(similar):  # (str hashes, so set order, vary by process)
                 matched.update(self._postings(other))
             per_word.append(matched)
         found: dict[int, int] = {}
@@ -669,7 +669,9 @@ class SearchIndex:
         found, wanted = self._word_matches(query)
         if wanted and found:
             if len(found) > MAX_FUZZY_CANDIDATES:
-                top = heapq.nlargest(MAX_FUZZY_CANDIDATES, found, key=found.__getitem__)
+                # Most words matched first, then key order: the same candidates in every
+                # process (a set's order may depend on how it was filled).
+                top = heapq.nlargest(MAX_FUZZY_CANDIDATES, sorted(found), key=found.__getitem__)
                 found = {index: found[index] for index in top}
             for index, count in found.items():
                 if count == wanted:
