@@ -21,7 +21,7 @@ from typing import TextIO
 from bot import __version__, answers
 from bot.config import ConfigError, Settings, load_settings, setup_logging
 from bot.errors import NotFound
-from bot.i18n import LANGUAGES, lang_of, language
+from bot.i18n import LANGUAGES, lang_of, language, tr
 from bot.knowledge import Knowledge
 from bot.loader import Loader
 from bot.memory import tune_malloc
@@ -38,17 +38,6 @@ KIND_WORDS = {
     "org": Kind.ORGANIZATION, "body": Kind.ORGANIZATION, "bodies": Kind.ORGANIZATION,
     "startup": Kind.STARTUP, "startups": Kind.STARTUP,
 }  # fmt: skip
-
-BANNER = """\
-SmartUps bot {version} — local session (data {data}: {counts})
-No DISCORD_TOKEN is configured, so nothing is sent to Discord: answers show here, exactly as
-the bot would give them. Type a question, or a command:
-  /city NAME   /initiative NAME   /startup NAME   /organization NAME
-  /ask QUESTION   /browse KIND [city:NAME] [sector:NAME]   /help   /about
-  /lang en|zh-TW   /quit
-To go live: put DISCORD_TOKEN=... in .env (see .env.example) and run `make run` again.
-"""
-
 
 def parse_lang(word: str) -> str:
     """'zh-TW' (also zh_tw, ZH-tw) or 'en': the answer language."""
@@ -287,14 +276,12 @@ class LocalSession:
     async def _command(self, command: str, rest: str) -> Card | str:
         if command in ("city", "initiative", "startup", "organization", "org"):
             if not rest:
-                return f"Usage: /{command} NAME"
+                return tr("local.usage_name", self.lang, command=command)
             return answers.record(self.knowledge, KIND_WORDS[command], rest, self.lang)
         if command == "ask":
-            return (
-                await answers.ask(self.knowledge, rest, self.lang)
-                if rest
-                else "Usage: /ask QUESTION"
-            )
+            if not rest:
+                return tr("local.usage_ask", self.lang)
+            return await answers.ask(self.knowledge, rest, self.lang)
         if command == "browse":
             return self._browse(rest)
         if command == "help":
@@ -305,9 +292,9 @@ class LocalSession:
             try:
                 self.lang = parse_lang(rest)
             except argparse.ArgumentTypeError:
-                return f"Usage: /lang {'|'.join(LANGUAGES)}"
-            return f"Language: {self.lang}"
-        return f"Unknown command /{command}. Type /help for the list."
+                return tr("local.usage_lang", self.lang, choices="|".join(LANGUAGES))
+            return tr("local.language", self.lang, lang=self.lang)
+        return tr("local.unknown", self.lang, command=command)
 
     def _browse(self, rest: str) -> str:
         try:
@@ -315,7 +302,7 @@ class LocalSession:
         except ValueError:
             words = rest.split()
         if not words or words[0].casefold() not in KIND_WORDS:
-            return "Usage: /browse city|initiative|organization|startup [city:NAME] [sector:NAME]"
+            return tr("local.usage_browse", self.lang)
         options = {"city": None, "sector": None}
         for word in words[1:]:
             key, sep, value = word.partition(":")
@@ -339,9 +326,13 @@ async def run_local(settings: Settings, lang: str, stdin: TextIO, stdout: TextIO
         knowledge = Knowledge(store)
         session = LocalSession(knowledge, lang)
         snap = knowledge.snapshot
-        counts = ", ".join(f"{n} {k}" for k, n in snap.counts().items())
+        counts = tr("local.separator", lang).join(
+            tr("local.count", lang, count=n, kind=tr(f"kinds.{k}", lang))
+            for k, n in snap.counts().items()
+        )
         interactive = stdin.isatty()
-        print(BANNER.format(version=__version__, data=snap.version, counts=counts), file=stdout)
+        banner = tr("local.banner", lang, version=__version__, data=snap.version, counts=counts)
+        print(banner + "\n", file=stdout)
         while True:
             if interactive:
                 print("smartups> ", end="", file=stdout, flush=True)

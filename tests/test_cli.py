@@ -100,6 +100,7 @@ async def test_local_session_reads_until_eof(sample_dir: Path, tmp_path: Path) -
     out = io.StringIO()
     assert await run_local(settings, "en", io.StringIO("/city 台北\n"), out) == 0
     assert "Taipei" in out.getvalue()
+    assert out.getvalue().startswith("SmartUps bot") and "local session" in out.getvalue()
 
 
 def test_settings_never_show_the_token() -> None:

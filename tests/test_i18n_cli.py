@@ -76,15 +76,20 @@ def test_every_subcommand_accepts_lang_after_it() -> None:
 async def test_local_session_lang_switch(knowledge: Knowledge) -> None:
     session = LocalSession(knowledge, "en")
     assert "Sector:" in await session.handle("/startup qupital")
-    assert await session.handle("/lang zh-TW") == "Language: zh-TW"
+    assert await session.handle("/lang zh-TW") == "語言：zh-TW"  # in the new language
     reply = await session.handle("/startup 桥彼道")
     assert reply.startswith("橋彼道 (Qupital)") and "產業:" in reply
     assert "問：" in await session.handle("How many free Wi-Fi hotspots does Hong Kong have?")
     assert "找不到" in await session.handle("/city Atlantis")
-    assert await session.handle("/lang klingon") == "Usage: /lang en|zh-TW"
+    assert await session.handle("/lang klingon") == "用法：/lang en|zh-TW"
     assert session.lang == "zh-TW"
-    await session.handle("/lang en")
+    assert await session.handle("/frobnicate") == "沒有 /frobnicate 這個指令。輸入 /help 查看指令清單。"
+    assert await session.handle("/ask") == "用法：/ask 問題"
+    assert await session.handle("/lang en") == "Language: en"
     assert "Sector:" in await session.handle("/startup qupital")
+    assert await session.handle("/browse") == (
+        "Usage: /browse city|initiative|organization|startup [city:NAME] [sector:NAME]"
+    )
 
 
 async def test_local_command_with_lang() -> None:
@@ -92,6 +97,9 @@ async def test_local_command_with_lang() -> None:
     out = io.StringIO()
     assert await run_local(settings, "zh-TW", io.StringIO("/help\n"), out) == 0
     assert "指令說明" in out.getvalue()
+    banner = out.getvalue().split("\n\n")[0]
+    assert banner.startswith("SmartUps bot") and "本機模式" in banner and "、新創公司 " in banner
+    assert "DISCORD_TOKEN" in banner and "local session" not in banner
 
 
 def test_smartups_local_lang_after_subcommand(capsys, monkeypatch) -> None:
