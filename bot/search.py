@@ -81,6 +81,8 @@ class FigureHit:
 #: Which label of its record a key is: the name, the Chinese name, alias n (2 + n), the id.
 #: A match on the name is worth 1.0, on the Chinese name 0.99, an alias 0.97, the id 0.96.
 NAME_SLOT, ZH_SLOT, ID_SLOT = 0, 1, -1
+#: One prefix entry in this many is kept as a string too, to start lookups (see _find).
+FENCE_STEP = 32
 #: Chunk size of the "gentle" sorts: each C-level sort call stays well under a few ms, so a
 #: build running in a worker thread never holds the GIL (and the event loop) for long.
 SORT_CHUNK = 8192
@@ -178,7 +180,7 @@ class SearchIndex:
         self._by_tag: dict[str, list[int]] = {}
         self._by_org: dict[str, list[int]] = {}
         self._sectors: list[str] | None = None
-        # Prefix entries, bucketed by first character so each sort stays small.
+        # Prefix entries, bucketed by their first two characters so each sort stays small.
         prefix: dict[str, array[int]] = {}
         deletes: list[array[int]] = [array("q") for _ in range(1 << _DELETE_BUCKET_BITS)]
         kind_start: dict[str, int] = {}
@@ -197,9 +199,10 @@ class SearchIndex:
         self.sectors()  # now, in the build thread, not on the first /browse keystroke (~0.1 s)
         # Prefix entries are packed (key, character offset) integers, not strings (the
         # suffix strings would take ~20 MB more at 100k records; see _entry_text), sorted by
-        # (text, whole first, key) one first-character bucket at a time (no transient copy of
-        # every text). Exact lookups are the run of whole entries equal to the text (no
-        # separate dict of every key: ~27 MB at 100k).
+        # (text, whole first, key) one two-character bucket at a time (no transient copy of
+        # every text; the buckets in order are the entries in order). Exact lookups are the
+        # run of whole entries equal to the text (no separate dict of every key: ~27 MB at
+        # 100k records).
         self._prefix_pos = array("q")
 
         def order(position: int) -> tuple[str, bool, int]:
@@ -210,6 +213,10 @@ class SearchIndex:
             bucket = prefix.pop(first)
             self._prefix_pos.extend(gentle_sorted(bucket.tolist(), key=order))
 
+        self._fences = [
+            self._entry_text(self._prefix_pos[at])
+            for at in range(0, len(self._prefix_pos), FENCE_STEP)
+        ]
         self._deletes = [array("q", sorted(bucket)) for bucket in deletes]
         #: Typos scored against every key (small data), or against candidates sharing a
         #: word up to one typo. A patch's delta follows its base (see bot.index_patch).
@@ -331,7 +338,7 @@ class SearchIndex:
         # lookups), and the key from each later word on. Each entry carries what ranking a
         # prefix hit needs (see _pack), so autocomplete never reads the key's text.
         packed = _pack(index, len(text), weight_class)
-        _bucket(prefix, text[0]).append(packed)
+        _bucket(prefix, text[:2]).append(packed)
         if " " in text:
             parts = text.split(" ")
             offset = 0
@@ -346,10 +353,11 @@ class SearchIndex:
                 if rest[0] == text[0]:
                     same = max(_common_length(text, rest), _common_length(squeezed, rest))
                 entry = packed | (min(same, _BYTE) << _SAME_SHIFT) | offset
-                _bucket(prefix, text[offset]).append(entry)
-            _bucket(prefix, text[0]).append(packed | _COMPACT)
-        for word in {stem(w) for w in words(text)}:
-            if has_cjk(word):
+                _bucket(prefix, text[offset : offset + 2]).append(entry)
+            _bucket(prefix, squeezed[:2]).append(packed | _COMPACT)
+        plain = text.isascii()  # most keys: no CJK to look for, words split on spaces
+        for word in {stem(w) for w in (text.split(" ") if plain else words(text))}:
+            if not plain and has_cjk(word):
                 continue
             postings = self._word_keys.get(word)
             if postings is None:
@@ -359,7 +367,7 @@ class SearchIndex:
                 self._word_keys[word] = [postings, index]
             else:
                 postings.append(index)
-        if has_cjk(text):
+        if not plain and has_cjk(text):
             for bigram in {squeezed[i : i + 2] for i in range(max(1, len(squeezed) - 1))}:
                 self._bigrams.setdefault(bigram, []).append(index)
 
@@ -387,7 +395,7 @@ class SearchIndex:
     def _exact_keys(self, text: str) -> list[int]:
         """Keys whose text, or text without spaces, is ``text`` (in key order)."""
         positions = self._prefix_pos
-        at = bisect.bisect_left(positions, text, key=self._entry_text)
+        at = self._find(text)
         found = []
         while at < len(positions):
             position = positions[at]
@@ -541,11 +549,23 @@ class SearchIndex:
 
     def _prefix_range(self, query: str) -> tuple[int, int]:
         """Positions in the prefix list of entries starting with ``query``."""
-        start = bisect.bisect_left(self._prefix_pos, query, key=self._entry_text)
-        end = bisect.bisect_left(
-            self._prefix_pos, query + "\U0010ffff", lo=start, key=self._entry_text
-        )
-        return start, end
+        start = self._find(query)
+        return start, self._find(query + "\U0010ffff", start)
+
+    def _find(self, text: str, lo: int = 0) -> int:
+        """The first position in the prefix list whose entry is not before ``text``.
+
+        The fences (every FENCE_STEP-th entry's text, as strings) narrow it down in C; the
+        last few steps decode entries. A bisect over decoded entries alone reads ~20 key texts
+        scattered over memory, each a cache miss on a large index.
+        """
+        fences = self._fences
+        block = bisect.bisect_left(fences, text)
+        low = max(lo, (block - 1) * FENCE_STEP)
+        high = min(len(self._prefix_pos), block * FENCE_STEP)
+        if high < low:
+            high = low
+        return bisect.bisect_left(self._prefix_pos, text, low, high, key=self._entry_text)
 
     def _prefix_hits(
         self,
