@@ -103,14 +103,11 @@ class PatchedIndex:
             for one in sorted(Kind, key=lambda k: k.value):
                 every.extend(self.of_kind(one, limit))
             return every[:limit] if limit is not None else every
-        records = self.base.records
-        hidden = self.hidden
-        listed: list[Record] = []
-        for number in self.base.numbers_of_kind(kind):
-            if number not in hidden:
-                listed.append(records[number])
-                if limit is not None and len(listed) >= limit:
-                    break
+        span = self.base.numbers_of_kind(kind)
+        stop = span.stop if limit is None else min(span.stop, span.start + limit + len(self.hidden))
+        listed = self.base.records[span.start : stop]  # a slice, then the few hidden cut out
+        for number in sorted((n for n in self.hidden if span.start <= n < stop), reverse=True):
+            del listed[number - span.start]
         merged = _merged(listed, self.delta.of_kind(kind))
         return merged[:limit] if limit is not None else merged
 
