@@ -7,8 +7,18 @@ from pathlib import Path
 
 import pytest
 
+import bot.index_patch as index_patch
 from tests.discord_helpers import EPHEMERAL, embed_text, run_command, running_bot
 from tests.fakediscord import FakeDiscord
+
+
+@pytest.fixture(autouse=True, params=["rebuild", "patch"])
+def index_update(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every test twice: the index rebuilt on each reload (what small data gets), and patched
+    (what a large data set gets for a small edit; see bot.index_patch)."""
+    if request.param == "patch":
+        monkeypatch.setattr(index_patch, "PATCH_MIN_RECORDS", 0)
+    return request.param
 
 
 async def admin_reply(fake: FakeDiscord, name: str, user=None) -> dict:
@@ -24,7 +34,7 @@ async def startup_title(fake: FakeDiscord, name: str) -> str:
 
 
 async def test_admin_edits_a_file_and_answers_change(
-    fake_discord: FakeDiscord, settings, data_dir: Path
+    fake_discord: FakeDiscord, settings, data_dir: Path, index_update: str
 ) -> None:
     async with running_bot(fake_discord, settings) as bot:
         before = bot.store.current.version
@@ -43,8 +53,13 @@ async def test_admin_edits_a_file_and_answers_change(
         assert "Added" in text_out and "NewCo Robotics" in text_out
         assert "Changed" in text_out and "Boxful Storage (name)" in text_out
         assert bot.store.current.version != before
+        patched = isinstance(bot.store.current.index, index_patch.PatchedIndex)
+        assert patched == (index_update == "patch")
 
         assert "Boxful Storage" in await startup_title(fake_discord, "boxful")
+        ix = await fake_discord.send_autocomplete("startup", {"name": "boxful sto"})
+        found = (await fake_discord.wait_for_callback(ix)).json["data"]["choices"]
+        assert [c["value"] for c in found][:1] == ["boxful"]
         ix = await fake_discord.send_autocomplete("startup", {"name": "newco rob"})
         found = (await fake_discord.wait_for_callback(ix)).json["data"]["choices"]
         assert found[0]["value"] == "newco"
