@@ -25,6 +25,10 @@ def fold_script(text: str) -> str:
     return _t2s.convert(text)
 
 
+#: Traditional -> Simplified, for showing replies to zh-CN readers (the same conversion).
+to_simplified = fold_script
+
+
 @lru_cache(maxsize=4096)
 def to_traditional(text: str) -> str:
     """Simplified -> Traditional (Taiwan usage), for showing replies to zh-TW readers."""

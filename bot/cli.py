@@ -331,7 +331,10 @@ async def run_local(settings: Settings, lang: str, stdin: TextIO, stdout: TextIO
             for k, n in snap.counts().items()
         )
         interactive = stdin.isatty()
-        banner = tr("local.banner", lang, version=__version__, data=snap.version, counts=counts)
+        banner = tr(
+            "local.banner", lang, version=__version__, data=snap.version, counts=counts,
+            languages="|".join(LANGUAGES),
+        )  # fmt: skip
         print(banner + "\n", file=stdout)
         while True:
             if interactive:

@@ -6,23 +6,32 @@ for a missing entry, and never shows a raw key to a user. Translators edit the Y
 
 Which language a reply uses: the member's Discord locale for an interaction (:func:`lang_of`),
 the guild's preferred locale for a scheduled post (:func:`lang_for_guild`).
+
+zh-CN has no file of its own: its texts are the zh-TW ones in Simplified characters (OpenCC,
+character by character), which a Simplified-Chinese reader reads more easily than English.
+A ``zh-CN.yaml``, if a translator writes one, takes its place.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from functools import cache
 from importlib import resources
 
 import yaml
 
+from bot.chinese import to_simplified
+
 log = logging.getLogger(__name__)
 
 DEFAULT_LANG = "en"
 #: Our languages (one ``<lang>.yaml`` file each).
-LANGUAGES = ("en", "zh-TW")
-#: Discord locale codes we have translations for -> our language file.
-SUPPORTED = {"en": "en", "en-US": "en", "en-GB": "en", "zh-TW": "zh-TW"}
+LANGUAGES = ("en", "zh-TW", "zh-CN")
+#: Discord locale codes we have translations for -> our language.
+SUPPORTED = {"en": "en", "en-US": "en", "en-GB": "en", "zh-TW": "zh-TW", "zh-CN": "zh-CN"}
+#: Languages made from another one's texts when they have no file: -> (source, conversion).
+DERIVED: dict[str, tuple[str, Callable[[str], str]]] = {"zh-CN": ("zh-TW", to_simplified)}
 #: The same, for codes spelled loosely in settings or on the command line (zh_tw, ZH-tw).
 _LOOSE = {code.casefold().replace("_", "-"): lang for code, lang in SUPPORTED.items()}
 
@@ -64,6 +73,9 @@ def strings(lang: str) -> dict[str, str]:
     try:
         raw = resources.files("bot.locales").joinpath(name).read_text("utf-8")
     except FileNotFoundError:
+        if lang in DERIVED:
+            source, convert = DERIVED[lang]
+            return {key: convert(text) for key, text in strings(source).items()}
         return {}
     data = yaml.load(raw, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
     flat: dict[str, str] = {}

@@ -19,12 +19,13 @@ import discord
 import yaml
 from discord import app_commands
 
+from bot.i18n import DERIVED
 from bot.transformers import CHOICE_NAME_MAX
 
 log = logging.getLogger(__name__)
 
 #: Discord locales we localize commands for -> our language file.
-COMMAND_LOCALES = {discord.Locale.taiwan_chinese: "zh-TW"}
+COMMAND_LOCALES = {discord.Locale.taiwan_chinese: "zh-TW", discord.Locale.chinese: "zh-CN"}
 
 NAME_MAX = 32
 DESCRIPTION_MAX = 100
@@ -69,6 +70,9 @@ def command_strings(lang: str) -> dict[str, str]:
     try:
         raw = resources.files("bot.locales").joinpath(f"commands.{lang}.yaml").read_text("utf-8")
     except FileNotFoundError:
+        if lang in DERIVED:  # zh-CN: the zh-TW names and descriptions in Simplified
+            source, convert = DERIVED[lang]
+            return {english: convert(text) for english, text in command_strings(source).items()}
         return {}
     data = yaml.load(raw, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
     if not isinstance(data, dict):
@@ -78,7 +82,7 @@ def command_strings(lang: str) -> dict[str, str]:
 
 
 class CommandTranslator(app_commands.Translator):
-    """Serves zh-TW names and descriptions; everything else stays English."""
+    """Serves zh-TW and zh-CN names and descriptions; everything else stays English."""
 
     async def translate(
         self,

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from bot.chinese import fold_script, to_traditional
+from bot.chinese import fold_script, to_simplified, to_traditional
 from bot.i18n import tr
 from bot.knowledge import Answer, Knowledge
 from bot.model import City, Figure, Initiative, Kind, Organization, Record, Startup, Status
@@ -240,10 +240,15 @@ def traditional(text: str) -> str:
     return to_traditional(text)
 
 
+def in_script(text: str, lang: str) -> str:
+    """Chinese data text in the reader's script: Simplified for zh-CN, else as for zh-TW."""
+    return to_simplified(text) if lang == "zh-CN" else traditional(text)
+
+
 def display_name(record: Record, lang: str = "en") -> str:
-    """Name for a reader: the Chinese name first for zh-TW readers where we have one."""
+    """Name for a reader: the Chinese name first for Chinese readers where we have one."""
     if lang.startswith("zh") and record.name_zh:
-        name_zh = traditional(record.name_zh)
+        name_zh = in_script(record.name_zh, lang)
         return f"{name_zh} ({record.name})" if name_zh != record.name else record.name
     if record.name_zh and record.name_zh != record.name:
         return f"{record.name} · {record.name_zh}"
@@ -251,16 +256,16 @@ def display_name(record: Record, lang: str = "en") -> str:
 
 
 def short_name(record: Record, lang: str = "en") -> str:
-    """One name for running text: the Chinese name for zh-TW readers where we have one."""
+    """One name for running text: the Chinese name for Chinese readers where we have one."""
     if lang.startswith("zh") and record.name_zh:
-        return traditional(record.name_zh)
+        return in_script(record.name_zh, lang)
     return record.name
 
 
 def localized(en: str | None, zh: str | None, lang: str) -> str | None:
-    """The Chinese value for a zh-TW reader where the data has one, else the English one."""
+    """The Chinese value for a Chinese reader where the data has one, else the English one."""
     if lang.startswith("zh") and zh and zh.strip():
-        return traditional(zh)
+        return in_script(zh, lang)
     return en
 
 

@@ -224,3 +224,23 @@ def test_terminal_title_underline_counts_chinese_as_two_columns() -> None:
     assert text_width("臺北 (Taipei)") == 13
     _title, underline = to_text(Card("資料狀態")).splitlines()[:2]
     assert underline == "=" * 8
+
+
+def test_zh_cn_reads_the_zh_tw_texts_in_simplified(knowledge) -> None:
+    import discord
+
+    from bot import answers
+    from bot.model import Kind, Startup
+    from bot.render import display_name
+
+    assert lang_of(discord.Locale.chinese) == "zh-CN" and lang_of("zh_cn") == "zh-CN"
+    assert tr("label.sector", "zh-CN") == "产业"
+    assert tr("browse.page", "zh-CN", page=1, pages=3, count=30) == "第 1／3 页 · 共 30 笔"
+    assert set(strings("zh-CN")) == set(strings("zh-TW"))
+    card = answers.record(knowledge, Kind.STARTUP, "qupital", "zh-CN")
+    assert card.title == "桥彼道 (Qupital)" and card.author == "新创公司"
+    labels = [name for name, _, _ in card.fields]
+    assert "产业" in labels and "產業" not in labels and "Sector" not in labels
+    park = Startup(id="x", name="Science Park", name_zh="香港科技園")
+    assert display_name(park, "zh-CN") == "香港科技园 (Science Park)"
+    assert display_name(park, "zh-TW") == "香港科技園 (Science Park)"

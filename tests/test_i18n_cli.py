@@ -81,7 +81,7 @@ async def test_local_session_lang_switch(knowledge: Knowledge) -> None:
     assert reply.startswith("橋彼道 (Qupital)") and "產業:" in reply
     assert "問：" in await session.handle("How many free Wi-Fi hotspots does Hong Kong have?")
     assert "找不到" in await session.handle("/city Atlantis")
-    assert await session.handle("/lang klingon") == "用法：/lang en|zh-TW"
+    assert await session.handle("/lang klingon") == "用法：/lang en|zh-TW|zh-CN"
     assert session.lang == "zh-TW"
     assert await session.handle("/frobnicate") == "沒有 /frobnicate 這個指令。輸入 /help 查看指令清單。"
     assert await session.handle("/ask") == "用法：/ask 問題"

@@ -136,6 +136,28 @@ def test_zh_tw_command_names_read_as_chinese(built) -> None:
     assert sector["name_localizations"][ZH] == "產業"
 
 
+def test_zh_cn_commands_are_the_zh_tw_ones_in_simplified(built) -> None:
+    """Simplified-Chinese clients get the zh-TW texts converted; names stay valid and, among
+    siblings, distinct (Discord rejects a sync otherwise)."""
+    from bot.chinese import to_simplified
+
+    cn = discord.Locale.chinese.value
+    payloads, _ = built
+    for payload in payloads:
+        for path, item in walk(payload):
+            names = item.get("name_localizations") or {}
+            assert names.get(cn) == to_simplified(names[ZH]), path
+            assert valid_name(names[cn]), (path, names[cn])
+            descriptions = item.get("description_localizations") or {}
+            assert descriptions.get(cn) == to_simplified(descriptions[ZH]), path
+            siblings = [o["name_localizations"][cn] for o in item.get("options") or []]
+            assert len(siblings) == len(set(siblings)), (path, siblings)
+    top = [p["name_localizations"][cn] for p in payloads]
+    assert len(top) == len(set(top))
+    named = {p["name"]: p["name_localizations"][cn] for p in payloads}
+    assert named["startup"] == "新创" and named["browse"] == "浏览" and named["help"] == "说明"
+
+
 def test_valid_name_follows_discords_rule() -> None:
     for good in ("城市", "重新載入", "data", "top-10", "a_b", "新創2020", "हिंदी", "ไทย"):
         assert valid_name(good), good

@@ -58,6 +58,10 @@ async def test_zh_tw_member_gets_a_chinese_startup_profile(
 
         english = await run_command(fake_discord, "startup", {"name": "qupital"}, locale="en-US")
         assert "Sector" in field_names(english) and "產業" not in field_names(english)
+
+        simplified = await run_command(fake_discord, "startup", {"name": "橋彼道"}, locale="zh-CN")
+        assert simplified["embeds"][0]["title"] == "桥彼道 (Qupital)"
+        assert "产业" in field_names(simplified) and "產業" not in field_names(simplified)
         assert english["embeds"][0]["author"]["name"] == "Startup"
 
 
