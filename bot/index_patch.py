@@ -22,8 +22,7 @@ from collections.abc import Iterable, Sequence
 from collections.abc import Set as AbstractSet
 
 from bot.model import City, Kind, Record
-from bot.search import FigureHit, Hit, SearchIndex, startup_sectors, wants_typos
-from bot.text import clean_input, normalize
+from bot.search import FigureHit, Hit, SearchIndex, lookup_parts, startup_sectors
 
 #: Below this many records a full build takes well under a second: no patching.
 PATCH_MIN_RECORDS = 5000
@@ -124,18 +123,8 @@ class PatchedIndex:
         typos_if_found: bool = True,
     ) -> list[Hit]:
         """:meth:`SearchIndex.lookup` over base and delta, best first."""
-        query = normalize(clean_input(text))
-        if not query:
-            return [Hit(r, 0.0, "list", r.name) for r in self.of_kind(kind, limit)]
-        # Both parts decide on typo matching together, as one index over all would.
-        base = self.base.direct_matches(query, kind, limit, self.hidden)
-        delta = self.delta.direct_matches(query, kind, limit)
-        if wants_typos([base, delta], query, limit, fuzzy=fuzzy, typos_if_found=typos_if_found):
-            self.base.typo_matches(query, kind, limit, base, self.hidden)
-            self.delta.typo_matches(query, kind, limit, delta)
-        hits = self.base.ranked(base, kind, limit) + self.delta.ranked(delta, kind, limit)
-        hits.sort(key=lambda h: (-h.score, h.record.name.casefold()))
-        return hits[:limit]
+        parts = [(self.base, self.hidden), (self.delta, frozenset())]
+        return lookup_parts(self, parts, text, kind, limit, fuzzy, typos_if_found)
 
     # ------------------------------------------------------------------ figures
 

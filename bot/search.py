@@ -453,25 +453,14 @@ class SearchIndex:
         *,
         fuzzy: bool = True,
         typos_if_found: bool = True,
-        exclude: AbstractSet[int] = frozenset(),
     ) -> list[Hit]:
         """Rank records by name for ``text``: exact, prefix, Chinese substring, then typos.
 
         ``typos_if_found=False`` (autocomplete) skips typo matching when the text already
         names a record, or is at most 4 characters and starts names or their words: the
         member is typing a name that exists, and scoring near-misses is the slowest part.
-        ``exclude``: record numbers never to return (see :class:`bot.index_patch.PatchedIndex`).
         """
-        query = normalize(clean_input(text))
-        if not query:
-            listed = self.numbers_of_kind(kind)
-            if exclude:
-                listed = [n for n in listed if n not in exclude]  # type: ignore[assignment]
-            return [Hit(self.records[n], 0.0, "list", self.records[n].name) for n in listed[:limit]]
-        best = self.direct_matches(query, kind, limit, exclude)
-        if wants_typos([best], query, limit, fuzzy=fuzzy, typos_if_found=typos_if_found):
-            self.typo_matches(query, kind, limit, best, exclude)
-        return self.ranked(best, kind, limit)
+        return lookup_parts(self, [(self, frozenset())], text, kind, limit, fuzzy, typos_if_found)
 
     def _offer(self, best: Matches, span: range | None):  # type: ignore[no-untyped-def]
         """The function phases call with each matching key and its score."""
@@ -886,6 +875,33 @@ _PREFIX_SCORES = tuple(
           for at_start in (False, True))
     for weight in _WEIGHTS
 )  # fmt: skip
+
+
+def lookup_parts(
+    listing: SearchIndex | PatchedIndex,
+    parts: Sequence[tuple[SearchIndex, AbstractSet[int]]],
+    text: str,
+    kind: Kind | None,
+    limit: int,
+    fuzzy: bool,
+    typos_if_found: bool,
+) -> list[Hit]:
+    """:meth:`SearchIndex.lookup` over index parts (one index; or a patch's base, with the
+    record numbers it hides, and its delta), which decide on typo matching together, as one
+    index over all their records would. An empty text lists ``listing``'s records by name."""
+    query = normalize(clean_input(text))
+    if not query:
+        return [Hit(r, 0.0, "list", r.name) for r in listing.of_kind(kind, limit)]
+    found = [index.direct_matches(query, kind, limit, hidden) for index, hidden in parts]
+    if wants_typos(found, query, limit, fuzzy=fuzzy, typos_if_found=typos_if_found):
+        for (index, hidden), best in zip(parts, found, strict=True):
+            index.typo_matches(query, kind, limit, best, hidden)
+    if len(parts) == 1:
+        return parts[0][0].ranked(found[0], kind, limit)
+    hits = [hit for (index, _), best in zip(parts, found, strict=True)
+            for hit in index.ranked(best, kind, limit)]  # fmt: skip
+    hits.sort(key=lambda h: (-h.score, h.record.name.casefold()))
+    return hits[:limit]
 
 
 #: A lookup's candidates: record number -> (rounded score, key, how it matched, rank: see
