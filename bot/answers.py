@@ -96,12 +96,9 @@ def browse(
 ) -> BrowsePages:
     """The pages of a listing, filtered by city (name, alias or id) and sector."""
     snapshot = knowledge.snapshot
-    records = knowledge.browse(kind, city=city, sector=sector, snapshot=snapshot)
-    city_name = None
-    if city:
-        city_id = knowledge.city_id(city, snapshot)
-        city_record = snapshot.index.record(Kind.CITY, city_id) if city_id else None
-        city_name = display_name(city_record, lang) if city_record else city
+    city_record = knowledge.city(city, snapshot) if city else None  # resolved once
+    records = knowledge.browse(kind, city=city_record, sector=sector, snapshot=snapshot)
+    city_name = display_name(city_record, lang) if city_record else None
     return BrowsePages(records, kind, lang, city_name, sector)
 
 

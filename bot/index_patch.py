@@ -7,8 +7,9 @@ records hidden, and from a small index over the new and changed records (its *de
 merging the two best first. It is built in milliseconds and gives the answers a full rebuild
 would give (``tests/test_index_patch.py`` compares every query of the benchmark mix over a
 generated data set), with two exceptions: records with exactly the same score and name may
-come in another order, and a 1-2 letter prefix, which ranks only the first 200 entries it
-matches, ranks those of the base and of the delta (so it may list a different tail).
+come in another order, and a prefix matching more than max(8 x limit, 200) index entries,
+which ranks only that many, ranks that many of the base and of the delta (so it may list a
+different tail).
 
 Patches accumulate into one delta (never a patch of a patch) until :data:`PATCH_MAX_RECORDS`
 records are in it; the next reload then builds a full index again, as does every restart.
@@ -59,7 +60,8 @@ class PatchedIndex:
     ) -> None:
         self.base = base
         self.delta = SearchIndex(delta_records, label_keys, scan_all_keys=base.scans_all_keys)
-        #: (kind, id) of the base's records that are replaced or gone, and their numbers.
+        #: (kind, id) of every record touched since the base was built (replaced, gone or
+        #: added), and the numbers of those the base has: its records to hide.
         self.hidden_keys = frozenset(hidden)
         numbers = (base.number(kind, rid) for kind, rid in self.hidden_keys)
         self.hidden = frozenset(n for n in numbers if n is not None)
@@ -119,12 +121,11 @@ class PatchedIndex:
         kind: Kind | None = None,
         limit: int = 25,
         *,
-        fuzzy: bool = True,
         typos_if_found: bool = True,
     ) -> list[Hit]:
         """:meth:`SearchIndex.lookup` over base and delta, best first."""
         parts = [(self.base, self.hidden), (self.delta, frozenset())]
-        return lookup_parts(self, parts, text, kind, limit, fuzzy, typos_if_found)
+        return lookup_parts(self, parts, text, kind, limit, typos_if_found)
 
     # ------------------------------------------------------------------ figures
 
@@ -204,5 +205,4 @@ def patch_index(
         record = records.get(Kind(kind), {}).get(record_id)
         if record is not None:
             delta.append(record)
-    hidden = {key for key in touched if base.number(*key) is not None}
-    return PatchedIndex(base, delta, hidden, label_keys)
+    return PatchedIndex(base, delta, touched, label_keys)

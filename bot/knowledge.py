@@ -61,7 +61,7 @@ class Knowledge:
         cleaned = clean_input(text)
         if not normalize(cleaned):
             raise NotFound(text, kind.value, [])
-        direct = snap.index.record(kind, cleaned.strip())
+        direct = snap.index.record(kind, cleaned)
         if direct is not None:
             return direct
         hits = snap.index.lookup(cleaned, kind, limit=5)
@@ -109,7 +109,8 @@ class Knowledge:
                 if key not in ranked or ranked[key].score < score:
                     ranked[key] = Hit(record, score, "text", record.name)
         city_id = (self.city_id(city, snap) or city) if city else None
-        hits = [h for h in ranked.values() if self._passes(h.record, city_id, sector)]
+        needle = normalize(sector) if sector else None
+        hits = [h for h in ranked.values() if self._passes(h.record, city_id, needle)]
         hits.sort(key=lambda h: (-h.score, h.record.name.casefold()))
         return hits[:limit]
 
@@ -143,18 +144,26 @@ class Knowledge:
         self,
         kind: Kind,
         *,
-        city: str | None = None,
+        city: str | Record | None = None,
         sector: str | None = None,
         snapshot: Snapshot | None = None,
     ) -> list[Record]:
-        """Every record of a kind, by name, filtered by city id/name and sector or tag."""
+        """Every record of a kind, by name, filtered by city (its record, or a name, alias or
+        id to resolve) and sector or tag."""
         snap = snapshot or self.snapshot
-        city_id = self.city_id(city, snap) if city else None
-        if city and city_id is None:
-            raise NotFound(city, "city", [c.name for c in snap.index.cities()])
-        return [
-            r for r in snap.index.of_kind(kind) if self._passes(r, city_id, sector)
-        ]
+        if isinstance(city, str):
+            city = self.city(city, snap)
+        city_id = city.id if city is not None else None
+        needle = normalize(sector) if sector else None
+        return [r for r in snap.index.of_kind(kind) if self._passes(r, city_id, needle)]
+
+    def city(self, text: str, snapshot: Snapshot | None = None) -> Record:
+        """The city a member named (name, alias, id or typo), or NotFound listing the cities."""
+        snap = snapshot or self.snapshot
+        city_id = self.city_id(text, snap)
+        if city_id is None:
+            raise NotFound(text, "city", [c.name for c in snap.index.cities()])
+        return snap.index.record(Kind.CITY, city_id)  # type: ignore[return-value]
 
     def city_id(self, text: str, snapshot: Snapshot | None = None) -> str | None:
         snap = snapshot or self.snapshot
@@ -167,14 +176,14 @@ class Knowledge:
         return list(snap.index.sectors())
 
     @staticmethod
-    def _passes(record: Record, city_id: str | None, sector: str | None) -> bool:
-        """Whether a record belongs to the (already resolved) city and matches the sector."""
+    def _passes(record: Record, city_id: str | None, needle: str | None) -> bool:
+        """Whether a record belongs to the (already resolved) city and has the (normalized)
+        sector or tag."""
         if city_id:
             own = record.id if record.kind == Kind.CITY else getattr(record, "city", None)
             if own != city_id:
                 return False
-        if sector:
-            needle = normalize(sector)
+        if needle is not None:
             haystack = [getattr(record, "sector", None) or "", *record.tags]
             if not any(needle and needle in normalize(value) for value in haystack):
                 return False

@@ -56,18 +56,6 @@ class Hit(NamedTuple):
     matched: str
     label: str
 
-    @property
-    def kind(self) -> Kind:
-        return Kind(self.record.kind)
-
-    @property
-    def id(self) -> str:
-        return self.record.id
-
-    @property
-    def name(self) -> str:
-        return self.record.name
-
 
 @dataclass(frozen=True, slots=True)
 class FigureHit:
@@ -139,9 +127,10 @@ class SearchIndex:
     """Immutable lookup structures over one snapshot's records.
 
     Built to stay small and fast at 100,000 records: keys are parallel arrays (text, record,
-    which label), exact keys map to one key number (or a tuple when shared), prefixes are one
-    sorted list of strings beside an array of key numbers, and the one-deletion typo index
-    stores packed hashes in sorted arrays rather than millions of strings. ``label_keys``
+    which label); prefixes are one sorted array of packed integers (key, offset and what
+    ranking needs), which also answers exact lookups; words map to a key number or a list of
+    them; and the one-deletion typo index stores packed hashes in sorted arrays rather than
+    millions of strings. ``label_keys``
     (record id() -> normalized labels, as the loader computed them) spares normalizing again.
     """
 
@@ -197,6 +186,11 @@ class SearchIndex:
             else:
                 self._kind_range[kind] = range(start, start + len(self._ref[kind.value]))
         self.sectors()  # now, in the build thread, not on the first /browse keystroke (~0.1 s)
+        #: The Chinese names of cities (compact), found inside a question by /ask.
+        self._cjk_city_keys = [
+            (key, number) for key, number in self._city_keys.items()
+            if " " not in key and has_cjk(key)
+        ]  # fmt: skip
         # Prefix entries are packed (key, character offset) integers, not strings (the
         # suffix strings would take ~20 MB more at 100k records; see _entry_text), sorted by
         # (text, whole first, key) one two-character bucket at a time (no transient copy of
@@ -260,10 +254,9 @@ class SearchIndex:
             mine[number] = record
         if seen != len(mine):
             return None
-        records = mine
         clone = object.__new__(SearchIndex)
         clone.__dict__.update(self.__dict__)
-        clone.records = records
+        clone.records = mine
         return clone
 
     # ------------------------------------------------------------------ building
@@ -306,10 +299,7 @@ class SearchIndex:
         if city is not None:
             self._by_city.setdefault((record.kind, city), []).append(number)
         if record.kind == Kind.STARTUP:
-            sector = getattr(record, "sector", None)
-            tags = {normalize(t) for t in record.tags} | {normalize(sector or "")}
-            tags.discard("")  # no sector is no kinship: "" must not link unrelated startups
-            for tag in tags:
+            for tag in _kin_keys(record):
                 self._by_tag.setdefault(tag, []).append(number)
         elif record.kind == Kind.INITIATIVE:
             for org in dict.fromkeys(getattr(record, "organizations", ())):
@@ -451,16 +441,16 @@ class SearchIndex:
         kind: Kind | None = None,
         limit: int = 25,
         *,
-        fuzzy: bool = True,
         typos_if_found: bool = True,
     ) -> list[Hit]:
-        """Rank records by name for ``text``: exact, prefix, Chinese substring, then typos.
+        """Rank records by name for ``text``: exact, prefix, all words, Chinese substring, then
+        typos.
 
         ``typos_if_found=False`` (autocomplete) skips typo matching when the text already
         names a record, or is at most 4 characters and starts names or their words: the
         member is typing a name that exists, and scoring near-misses is the slowest part.
         """
-        return lookup_parts(self, [(self, frozenset())], text, kind, limit, fuzzy, typos_if_found)
+        return lookup_parts(self, [(self, frozenset())], text, kind, limit, typos_if_found)
 
     def _offer(self, best: Matches, span: range | None):  # type: ignore[no-untyped-def]
         """The function phases call with each matching key and its score."""
@@ -714,8 +704,8 @@ class SearchIndex:
                 if phrase in self._city_keys:
                     found.add(self._city_keys[phrase])
         squeezed = compact(query)
-        for key, number in self._city_keys.items():
-            if has_cjk(key) and compact(key) in squeezed:
+        for key, number in self._cjk_city_keys:
+            if key in squeezed:
                 found.add(number)
         return {self.records[number].id for number in found}
 
@@ -794,8 +784,7 @@ class SearchIndex:
 
     def similar_startups(self, startup: Record, limit: int) -> list[Record]:
         """The first ``limit`` other startups (by name) sharing a tag or the sector."""
-        sector = getattr(startup, "sector", None)
-        mine = {normalize(t) for t in startup.tags} | ({normalize(sector)} if sector else set())
+        mine = _kin_keys(startup)
         own = self._ref[Kind.STARTUP.value].get(startup.id)
         found: list[Record] = []
         previous = -1
@@ -883,7 +872,6 @@ def lookup_parts(
     text: str,
     kind: Kind | None,
     limit: int,
-    fuzzy: bool,
     typos_if_found: bool,
 ) -> list[Hit]:
     """:meth:`SearchIndex.lookup` over index parts (one index; or a patch's base, with the
@@ -893,7 +881,7 @@ def lookup_parts(
     if not query:
         return [Hit(r, 0.0, "list", r.name) for r in listing.of_kind(kind, limit)]
     found = [index.direct_matches(query, kind, limit, hidden) for index, hidden in parts]
-    if wants_typos(found, query, limit, fuzzy=fuzzy, typos_if_found=typos_if_found):
+    if wants_typos(found, query, limit, typos_if_found=typos_if_found):
         for (index, hidden), best in zip(parts, found, strict=True):
             index.typo_matches(query, kind, limit, best, hidden)
     if len(parts) == 1:
@@ -910,11 +898,11 @@ Matches = dict[int, tuple[float, int, str, int]]
 
 
 def wants_typos(
-    found: Sequence[Matches], query: str, limit: int, *, fuzzy: bool, typos_if_found: bool
+    found: Sequence[Matches], query: str, limit: int, *, typos_if_found: bool
 ) -> bool:
     """Whether to look for near misses, given what exact and prefix matching ``found`` (the
     candidates of every part of an index: see bot.index_patch)."""
-    if not fuzzy or len(query) < 3:
+    if len(query) < 3:
         return False
     if not typos_if_found and any(found):
         # A typed name, or a short text that starts names: no typo matching. (A longer
@@ -924,6 +912,14 @@ def wants_typos(
             return False
     strong = sum(1 for best in found for match in best.values() if match[0] >= 80)
     return strong < limit
+
+
+def _kin_keys(startup: Record) -> set[str]:
+    """The normalized tags and sector that make startups "similar" (no sector is no kinship:
+    an empty key must not link unrelated startups)."""
+    keys = {normalize(t) for t in startup.tags} | {normalize(getattr(startup, "sector", "") or "")}
+    keys.discard("")
+    return keys
 
 
 def startup_sectors(startups: Iterable[Record]) -> list[str]:
