@@ -25,7 +25,7 @@ import os
 import pickle
 import threading
 import typing
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -97,8 +97,6 @@ class Dataset:
     community: Community | None
     file_hashes: dict[str, str]
     version: str
-    #: (kind, id) -> (file, line) of each record; built on first use (24 MB at 100k records).
-    origins: Mapping[tuple[Kind, str], tuple[str, int]] = field(default_factory=dict)
     #: id(record) -> its normalized label keys, as the loader computed them (may be empty).
     label_keys: dict[int, tuple[str, ...]] = field(default_factory=dict, repr=False)
 
@@ -116,8 +114,6 @@ class LoadOutcome:
 
     dataset: Dataset | None
     problems: list[DataProblem]
-    files_parsed: int = 0
-    files_reused: int = 0
 
 
 def data_version(file_hashes: dict[str, str]) -> str:
@@ -195,7 +191,6 @@ class Loader:
             return LoadOutcome(None, [problem])
         slots: list[FileResult | None] = []
         jobs: list[tuple[int, Path, str, str, bytes | None]] = []
-        reused = 0
         # Bytes of files to parse kept in memory: past PARALLEL_MIN_BYTES the children will
         # read their files themselves, so a big first load never holds the whole folder here.
         kept = 0
@@ -223,7 +218,6 @@ class Loader:
             cached = self._cache.get(name)
             if cached is not None and cached.sha256 == sha:
                 slots.append(cached)
-                reused += 1
             else:
                 if raw is not None and kept < PARALLEL_MIN_BYTES:
                     kept += len(raw)
@@ -238,18 +232,16 @@ class Loader:
             slots[position] = result
         results = [r for r in slots if r is not None]
         self._cache = {r.name: r for r in results}
-        parsed = len(jobs)
         if not results:
             problem = DataProblem(
                 str(self.data_dir), 0, 0, "", "no .yaml files", "at least one data file"
             )
-            return LoadOutcome(None, [problem], parsed, reused)
+            return LoadOutcome(None, [problem])
         fingerprint = tuple((r.name, r.sha256) for r in results)
-        if not jobs and self._last is not None and self._last[0] == fingerprint:
-            last = self._last[1]  # nothing changed: the same dataset, not assembled again
-            return LoadOutcome(last.dataset, last.problems, 0, reused)
+        if self._last is not None and self._last[0] == fingerprint:
+            return self._last[1]  # nothing changed: the same dataset, not assembled again
         dataset, problems = assemble(results)
-        outcome = LoadOutcome(dataset, problems, parsed, reused)
+        outcome = LoadOutcome(dataset, problems)
         self._last = (fingerprint, outcome)
         return outcome
 
@@ -679,15 +671,12 @@ def assemble(results: list[FileResult]) -> tuple[Dataset | None, list[DataProble
                 lists[clist.id] = clist
                 list_origin[clist.id] = (result.name, item.line)
 
-    def where(kind: Kind, rid: str) -> tuple[str, int]:
-        return origins.get((kind, rid), ("?", 0))
-
     cities = records[Kind.CITY]
     organizations = records[Kind.ORGANIZATION]
     startups = records[Kind.STARTUP]
     for kind in Kind:
         for rid, rec in records[kind].items():
-            file, line = where(kind, rid)
+            file, line = origins[(kind, rid)]
             city = getattr(rec, "city", None)
             if city is not None and city not in cities:
                 problems.append(
@@ -750,38 +739,9 @@ def assemble(results: list[FileResult]) -> tuple[Dataset | None, list[DataProble
         community=community,
         file_hashes=file_hashes,
         version=data_version(file_hashes),
-        origins=_Origins(results),
         label_keys=label_keys,
     )
     return dataset, []
-
-
-class _Origins(Mapping[tuple[Kind, str], tuple[str, int]]):
-    """Where each record stands, read from the validated files when first asked."""
-
-    def __init__(self, results: list[FileResult]) -> None:
-        self._results = tuple(results)
-        self._map: dict[tuple[Kind, str], tuple[str, int]] | None = None
-
-    def _built(self) -> dict[tuple[Kind, str], tuple[str, int]]:
-        if self._map is None:
-            found: dict[tuple[Kind, str], tuple[str, int]] = {}
-            for result in self._results:
-                for item in result.items:
-                    kind = SECTION_KIND.get(item.section)
-                    if kind is not None:
-                        found.setdefault((kind, item.model.id), (result.name, item.line))  # type: ignore[attr-defined]
-            self._map = found
-        return self._map
-
-    def __getitem__(self, key: tuple[Kind, str]) -> tuple[str, int]:
-        return self._built()[key]
-
-    def __iter__(self) -> Iterator[tuple[Kind, str]]:
-        return iter(self._built())
-
-    def __len__(self) -> int:
-        return len(self._built())
 
 
 def _name_collisions(
