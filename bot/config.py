@@ -13,10 +13,6 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
-log = logging.getLogger(__name__)
-
-ENV_PREFIX = "SMARTUPS_"
-
 
 class ConfigError(ValueError):
     """A setting has a value we cannot use; the message names the variable."""

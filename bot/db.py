@@ -52,14 +52,15 @@ def check_fts5() -> None:
         )
 
 
-async def open_db(path: str | Path, *, readonly: bool = False) -> aiosqlite.Connection:
-    """Open a connection in WAL mode so readers never wait for the one writer."""
+async def open_db(path: str | Path, *, set_wal: bool = True) -> aiosqlite.Connection:
+    """Open a connection; the writer's puts the database in WAL mode (it stays so), so
+    readers never wait for the one writer."""
     if str(path) != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     conn = await aiosqlite.connect(str(path), isolation_level=None)
     conn.row_factory = aiosqlite.Row
     await conn.execute("PRAGMA busy_timeout = 5000")
-    if not readonly:
+    if set_wal:
         await conn.execute("PRAGMA journal_mode = WAL")
     await conn.execute("PRAGMA foreign_keys = ON")
     await conn.execute("PRAGMA synchronous = NORMAL")

@@ -3,7 +3,7 @@
 These pydantic models are the schema the YAML files are checked against. They are strict on
 purpose: an unknown key (a typo like ``secotr``) is an error, a number where text belongs is an
 error, and every string is stripped. Cross-record rules (unique ids, references, alias
-collisions) live in :mod:`bot.validate`, because they need all records at once.
+collisions) live in :func:`bot.loader.assemble`, because they need all records at once.
 """
 
 from __future__ import annotations

@@ -33,7 +33,7 @@ import aiosqlite
 from bot.db import check_fts5, migrate, open_db
 from bot.errors import DataNotLoaded, DataProblem
 from bot.index_patch import Index, patch_index
-from bot.loader import Dataset, Loader, data_version, gc_paused
+from bot.loader import Dataset, Loader, gc_paused
 from bot.memory import trim_heap
 from bot.model import (
     City,
@@ -266,7 +266,7 @@ class Store:
         await migrate(self._writer)
         # An in-memory database exists per connection: share the one (command-line use).
         memory = self.db_path == ":memory:"
-        self._reader = self._writer if memory else await open_db(self.db_path, readonly=True)
+        self._reader = self._writer if memory else await open_db(self.db_path, set_wal=False)
         restored = await self._restore()
         if restored is not None:
             self._current = restored
@@ -415,6 +415,8 @@ class Store:
         """Read the data folder, validate it, and (unless ``dry_run``) swap it in atomically.
 
         Concurrent reloads wait for each other: the second sees the first one's result.
+        ``audit=False`` leaves an "unchanged" outcome out of the audit log (the periodic
+        checks); every other outcome is always audited.
         """
         async with self._lock:
             return await self._reload_locked(actor, command, dry_run, audit)
@@ -806,4 +808,4 @@ class CommonTerms:
         return [part for _, part in kept], total > budget
 
 
-__all__ = ["Change", "ReloadReport", "Snapshot", "Store", "data_version", "diff"]
+__all__ = ["Change", "ReloadReport", "Snapshot", "Store", "diff"]

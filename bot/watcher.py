@@ -37,11 +37,14 @@ class DataWatcher:
         self.store = store
         self.interval = interval
         self.debounce = debounce
-        self._last = folder_signature(store.data_dir)
+        self._last: tuple[tuple[str, int, int], ...] | None = None  # first check: a baseline
 
     async def check_once(self) -> bool:
         """Reload if the folder changed and then stayed unchanged for the debounce time."""
         current = await asyncio.to_thread(folder_signature, self.store.data_dir)
+        if self._last is None:
+            self._last = current
+            return False
         if current == self._last:
             return False
         await asyncio.sleep(self.debounce)
@@ -54,6 +57,8 @@ class DataWatcher:
         return True
 
     async def run(self) -> None:
+        if self._last is None:  # the baseline, read off the event loop (a stat per file)
+            self._last = await asyncio.to_thread(folder_signature, self.store.data_dir)
         while True:
             try:
                 await self.check_once()
