@@ -196,6 +196,12 @@ class Loader:
         kept = 0
         for path in discover(self.data_dir):
             name = self.display_name(path)
+            if kept >= PARALLEL_MIN_BYTES and name not in self._cache:
+                # A new file of a big load: its child process reads and hashes it (doing it
+                # here too would read and hash most of the folder twice).
+                jobs.append((len(slots), path, name, "", None))
+                slots.append(None)
+                continue
             try:
                 size = path.stat().st_size
                 raw = path.read_bytes() if size <= self.max_file_bytes else None
