@@ -18,6 +18,7 @@ import logging
 from collections.abc import Callable
 from functools import cache
 from importlib import resources
+from typing import Any
 
 import yaml
 
@@ -30,26 +31,22 @@ DEFAULT_LANG = "en"
 LANGUAGES = ("en", "zh-TW", "zh-CN")
 #: Discord locale codes we have translations for -> our language.
 SUPPORTED = {"en": "en", "en-US": "en", "en-GB": "en", "zh-TW": "zh-TW", "zh-CN": "zh-CN"}
-#: Languages made from another one's texts when they have no file: -> (source, conversion).
-DERIVED: dict[str, tuple[str, Callable[[str], str]]] = {"zh-CN": ("zh-TW", to_simplified)}
 #: The same, for codes spelled loosely in settings or on the command line (zh_tw, ZH-tw).
 _LOOSE = {code.casefold().replace("_", "-"): lang for code, lang in SUPPORTED.items()}
+#: Languages made from another one's texts when they have no file: -> (source, conversion).
+DERIVED: dict[str, tuple[str, Callable[[str], str]]] = {"zh-CN": ("zh-TW", to_simplified)}
 
 _warned: set[tuple[str, str]] = set()
 
 
 def language(word: str) -> str | None:
-    """One of LANGUAGES for a loosely written name ('zh_tw', 'ZH-TW', 'en'), else None."""
-    wanted = word.strip().casefold().replace("_", "-")
-    return next((lang for lang in LANGUAGES if lang.casefold() == wanted), None)
+    """One of LANGUAGES for a loosely written code ('zh_tw', 'ZH-TW', 'en-US'), else None."""
+    return _LOOSE.get(word.strip().casefold().replace("_", "-"))
 
 
 def lang_of(locale: object) -> str:
     """Our language for a Discord locale (``discord.Locale`` or its string), English otherwise."""
-    value = str(getattr(locale, "value", locale) or "")
-    if value in SUPPORTED:
-        return SUPPORTED[value]
-    return _LOOSE.get(value.casefold().replace("_", "-"), DEFAULT_LANG)
+    return language(str(getattr(locale, "value", locale) or "")) or DEFAULT_LANG
 
 
 def lang_for_guild(guild: object | None, settings: object | None = None) -> str:
@@ -66,18 +63,30 @@ def lang_for_guild(guild: object | None, settings: object | None = None) -> str:
     return lang_of(getattr(guild, "preferred_locale", None))
 
 
-@cache
-def strings(lang: str) -> dict[str, str]:
-    """The flat ``key -> text`` table of one language file (empty if there is none)."""
-    name = f"{lang}.yaml"
+def locale_table(
+    prefix: str, lang: str, table: Callable[[Any], dict[str, str]]
+) -> dict[str, str]:
+    """``bot/locales/<prefix><lang>.yaml`` made into a flat table by ``table``; empty when there
+    is no such file, unless ``lang`` is derived (DERIVED): then its source's table, converted."""
     try:
-        raw = resources.files("bot.locales").joinpath(name).read_text("utf-8")
+        path = resources.files("bot.locales").joinpath(f"{prefix}{lang}.yaml")
+        raw = path.read_text("utf-8")
     except FileNotFoundError:
         if lang in DERIVED:
             source, convert = DERIVED[lang]
-            return {key: convert(text) for key, text in strings(source).items()}
+            return {key: convert(text) for key, text in locale_table(prefix, source, table).items()}
         return {}
-    data = yaml.load(raw, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
+    return table(yaml.load(raw, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {})
+
+
+@cache
+def strings(lang: str) -> dict[str, str]:
+    """The flat ``key -> text`` table of one language (empty if there is none)."""
+    return locale_table("", lang, _flatten)
+
+
+def _flatten(data: Any) -> dict[str, str]:
+    """Nested mappings of texts as dotted keys: {"label": {"sector": ...}} -> "label.sector"."""
     flat: dict[str, str] = {}
 
     def walk(prefix: str, node: object) -> None:
@@ -89,14 +98,6 @@ def strings(lang: str) -> dict[str, str]:
 
     walk("", data)
     return flat
-
-
-def lookup(key: str, lang: str = DEFAULT_LANG) -> str | None:
-    """The raw text of ``key`` in ``lang`` or English, or None: for optional strings."""
-    text = strings(lang).get(key)
-    if text is None and lang != DEFAULT_LANG:
-        text = strings(DEFAULT_LANG).get(key)
-    return text
 
 
 def readable(key: str) -> str:

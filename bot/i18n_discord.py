@@ -13,13 +13,12 @@ from __future__ import annotations
 import logging
 import unicodedata
 from functools import cache
-from importlib import resources
+from typing import Any
 
 import discord
-import yaml
 from discord import app_commands
 
-from bot.i18n import DERIVED
+from bot.i18n import locale_table
 from bot.transformers import CHOICE_NAME_MAX
 
 log = logging.getLogger(__name__)
@@ -66,19 +65,16 @@ def valid_text(text: str, limit: int = DESCRIPTION_MAX) -> bool:
 
 @cache
 def command_strings(lang: str) -> dict[str, str]:
-    """English text -> translated text for command names, descriptions and choices."""
-    try:
-        raw = resources.files("bot.locales").joinpath(f"commands.{lang}.yaml").read_text("utf-8")
-    except FileNotFoundError:
-        if lang in DERIVED:  # zh-CN: the zh-TW names and descriptions in Simplified
-            source, convert = DERIVED[lang]
-            return {english: convert(text) for english, text in command_strings(source).items()}
-        return {}
-    data = yaml.load(raw, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
-    if not isinstance(data, dict):
-        log.error("commands.%s.yaml must be a mapping of English text to translation", lang)
-        return {}
-    return {str(k): str(v).strip() for k, v in data.items() if v is not None and str(v).strip()}
+    """English text -> translated text for command names, descriptions and choices (zh-CN:
+    the zh-TW ones in Simplified, unless it gets a file of its own)."""
+
+    def table(data: Any) -> dict[str, str]:
+        if not isinstance(data, dict):
+            log.error("commands.%s.yaml must be a mapping of English text to translation", lang)
+            return {}
+        return {str(k): str(v).strip() for k, v in data.items() if v is not None and str(v).strip()}
+
+    return locale_table("commands.", lang, table)
 
 
 class CommandTranslator(app_commands.Translator):

@@ -1,7 +1,8 @@
-"""Previous/Next buttons over pre-rendered pages, usable only by the member who asked.
+"""Previous/Next buttons over pages, usable only by the member who asked.
 
-Pages are built once from one snapshot, so paging never mixes data versions. After the
-timeout the buttons are disabled in place, so nobody clicks a dead button.
+The pages come from one snapshot (a ``Sequence[Card]``, each rendered when shown: see
+``answers.BrowsePages``), so paging never mixes data versions. After the timeout the buttons
+are disabled in place, so nobody clicks a dead button.
 """
 
 from __future__ import annotations
@@ -22,13 +23,10 @@ PAGE_TIMEOUT = 180.0
 class Paginator(discord.ui.View):
     """A view that flips through ``pages`` for ``owner_id`` only."""
 
-    def __init__(
-        self, pages: Sequence[Card], owner_id: int, lang: str = "en", timeout: float | None = None
-    ) -> None:
-        super().__init__(timeout=timeout or PAGE_TIMEOUT)
+    def __init__(self, pages: Sequence[Card], owner_id: int, lang: str = "en") -> None:
+        super().__init__(timeout=PAGE_TIMEOUT)
         self.pages = pages
         self.owner_id = owner_id
-        self.lang = lang
         self.page = 0
         self.message_interaction: discord.Interaction | None = None
         self.previous.label = tr("browse.previous", lang)
