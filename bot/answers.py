@@ -22,6 +22,7 @@ from bot.render import (
     browse_card,
     display_name,
     help_card,
+    page_count,
     record_card,
 )
 
@@ -63,7 +64,7 @@ class BrowsePages(Sequence[Card]):
         self.sector = sector
 
     def __len__(self) -> int:
-        return max(1, -(-len(self.records) // BROWSE_PER_PAGE))
+        return page_count(len(self.records), BROWSE_PER_PAGE)
 
     @overload
     def __getitem__(self, page: int) -> Card: ...

@@ -128,11 +128,8 @@ def fit(text: str, limit: int) -> str:
     cut = text[: limit - 1]
     # Do not leave half a masked link behind.
     open_at = cut.rfind("[")
-    if (
-        open_at != -1
-        and _LINK_RE.match(text, open_at)
-        and _LINK_RE.match(text, open_at).end() > len(cut)
-    ):
+    link = _LINK_RE.match(text, open_at) if open_at != -1 else None
+    if link is not None and link.end() > len(cut):
         cut = cut[:open_at]
     floor = int(len(cut) * 0.8)
     for boundary in ("\n", " "):
@@ -227,6 +224,11 @@ def plain(markdown: str) -> str:
 
 
 # ---------------------------------------------------------------------------- pieces
+
+
+def page_count(items: int, per_page: int) -> int:
+    """Pages a listing of ``items`` takes (at least one: an empty listing says so)."""
+    return max(1, -(-items // per_page))
 
 
 def traditional(text: str) -> str:
@@ -498,7 +500,7 @@ def browse_card(
     city: str | None = None,
     sector: str | None = None,
 ) -> Card:
-    pages = max(1, -(-len(records) // per_page))
+    pages = page_count(len(records), per_page)
     page = min(max(page, 0), pages - 1)
     kinds = tr(f"kinds.{kind.value}", lang)
     if city:

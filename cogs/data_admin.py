@@ -37,19 +37,18 @@ class DataAdmin(
     @app_commands.command(name="reload", description="Re-read the data folder and swap it in")
     @require(Level.ADMIN)
     async def reload(self, interaction: discord.Interaction) -> None:
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        report = await self.store.reload(actor=actor(interaction), command="/data reload")
-        await interaction.followup.send(
-            embed=to_embed(reload_card(report, lang_of(interaction.locale))), ephemeral=True
-        )
+        await self._load(interaction, "/data reload", dry_run=False)
 
     @app_commands.command(name="validate", description="Check the data folder without swapping")
     @require(Level.ADMIN)
     async def validate(self, interaction: discord.Interaction) -> None:
+        await self._load(interaction, "/data validate", dry_run=True)
+
+    async def _load(self, interaction: discord.Interaction, command: str, dry_run: bool) -> None:
+        """Reload (or only check) the data folder and answer with what changed or what is
+        wrong; deferred, since a large folder takes seconds."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        report = await self.store.reload(
-            actor=actor(interaction), command="/data validate", dry_run=True
-        )
+        report = await self.store.reload(actor=actor(interaction), command=command, dry_run=dry_run)
         await interaction.followup.send(
             embed=to_embed(reload_card(report, lang_of(interaction.locale))), ephemeral=True
         )

@@ -27,6 +27,8 @@ from bot.render import (
 )
 from bot.spotlight import (
     DEFAULT_TIMEZONE,
+    NoStartups,
+    NotScheduled,
     SpotlightService,
     format_time,
     match_timezones,
@@ -127,8 +129,7 @@ class Spotlight(
         assert interaction.guild_id is not None
         schedule = await self.service.get(interaction.guild_id)
         if schedule is None:
-            await self._reply(interaction, tr("spotlight.not_scheduled", lang))
-            return
+            raise NotScheduled(interaction.guild_id)  # answered by the tree's error handler
         ids = self.bot.startup_ids()  # type: ignore[attr-defined]
         upcoming = await self.service.upcoming(interaction.guild_id, ids)
         card = spotlight_status_card(
@@ -149,8 +150,7 @@ class Spotlight(
         assert interaction.guild_id is not None
         upcoming = await self.service.upcoming(interaction.guild_id, self.bot.startup_ids())  # type: ignore[attr-defined]
         if upcoming is None:
-            await self._reply(interaction, tr("spotlight.no_startups", lang))
-            return
+            raise NoStartups
         knowledge = knowledge_of(interaction)
         snapshot = knowledge.snapshot
         startup = snapshot.index.record(Kind.STARTUP, upcoming)
