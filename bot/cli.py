@@ -133,28 +133,27 @@ async def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
         await store.close()
 
 
-async def _with_knowledge(settings: Settings, action) -> int:  # type: ignore[no-untyped-def]
+async def _with_knowledge(settings: Settings, lang: str, action) -> int:  # type: ignore[no-untyped-def]
+    """Run ``action`` on the loaded knowledge; a name nobody has prints "not found" (exit 1)."""
     store = await open_store(settings, private=True)
     try:
         if not await load_or_explain(store, sys.stderr):
             return 2
-        return await action(Knowledge(store))
+        try:
+            return await action(Knowledge(store))
+        except NotFound as missing:
+            print(to_text(not_found_card(missing.query, missing.kind, missing.suggestions, lang)))
+            return 1
     finally:
         await store.close()
 
 
 async def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
     async def action(knowledge: Knowledge) -> int:
-        try:
-            card = answers.record(knowledge, args.kind, " ".join(args.name), args.lang)
-        except NotFound as missing:
-            card = not_found_card(missing.query, missing.kind, missing.suggestions, args.lang)
-            print(to_text(card))
-            return 1
-        print(to_text(card))
+        print(to_text(answers.record(knowledge, args.kind, " ".join(args.name), args.lang)))
         return 0
 
-    return await _with_knowledge(settings, action)
+    return await _with_knowledge(settings, args.lang, action)
 
 
 async def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
@@ -162,21 +161,16 @@ async def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         print(to_text(await answers.ask(knowledge, " ".join(args.question), args.lang)))
         return 0
 
-    return await _with_knowledge(settings, action)
+    return await _with_knowledge(settings, args.lang, action)
 
 
 async def cmd_browse(args: argparse.Namespace, settings: Settings) -> int:
     async def action(knowledge: Knowledge) -> int:
-        try:
-            pages = answers.browse(knowledge, args.kind, args.city, args.sector, args.lang)
-        except NotFound as missing:
-            card = not_found_card(missing.query, missing.kind, missing.suggestions, args.lang)
-            print(to_text(card))
-            return 1
+        pages = answers.browse(knowledge, args.kind, args.city, args.sector, args.lang)
         print("\n\n".join(to_text(p) for p in pages))
         return 0
 
-    return await _with_knowledge(settings, action)
+    return await _with_knowledge(settings, args.lang, action)
 
 
 def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
@@ -357,7 +351,7 @@ async def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         from bot.client import run_bot
 
         return await run_bot(settings)
-    return await run_local(settings, args.lang, sys.stdin, sys.stdout)
+    return await cmd_local(args, settings)
 
 
 async def cmd_local(args: argparse.Namespace, settings: Settings) -> int:
@@ -378,49 +372,42 @@ def build_parser() -> argparse.ArgumentParser:
     with_lang.add_argument("--lang", type=parse_lang, default=argparse.SUPPRESS, help=lang_help)
     sub = parser.add_subparsers(dest="command", required=True)
 
-    def add(name: str, summary: str) -> argparse.ArgumentParser:
-        return sub.add_parser(name, help=summary, parents=[with_lang])
+    def add(name: str, summary: str, func) -> argparse.ArgumentParser:  # type: ignore[no-untyped-def]
+        command = sub.add_parser(name, help=summary, parents=[with_lang])
+        command.set_defaults(func=func)
+        return command
 
-    run = add("run", "the bot on Discord, or the local session without a token")
-    run.set_defaults(func=cmd_run)
-    local = add("local", "the local session (no Discord)")
-    local.set_defaults(func=cmd_local)
+    add("run", "the bot on Discord, or the local session without a token", cmd_run)
+    add("local", "the local session (no Discord)", cmd_local)
 
-    search = add("search", "ranked matches for a query ('-': one per stdin line)")
+    search = add("search", "ranked matches for a query ('-': one per stdin line)", cmd_search)
     search.add_argument("--kind", type=parse_kind)
     search.add_argument("--city")
     search.add_argument("--sector")
     search.add_argument("--limit", type=int, default=10)
     search.add_argument("--json", action="store_true", help="one JSON object per query")
     search.add_argument("query")
-    search.set_defaults(func=cmd_search)
 
-    show = add("show", "the full profile of one record")
+    show = add("show", "the full profile of one record", cmd_show)
     show.add_argument("kind", type=parse_kind)
     show.add_argument("name", nargs="+")
-    show.set_defaults(func=cmd_show)
 
-    ask = add("ask", "answer a free question")
+    ask = add("ask", "answer a free question", cmd_ask)
     ask.add_argument("question", nargs="+")
-    ask.set_defaults(func=cmd_ask)
 
-    browse = add("browse", "list records of a kind")
+    browse = add("browse", "list records of a kind", cmd_browse)
     browse.add_argument("kind", type=parse_kind)
     browse.add_argument("--city")
     browse.add_argument("--sector")
-    browse.set_defaults(func=cmd_browse)
 
-    validate = add("validate", "check the data folder; non-zero exit on errors")
+    validate = add("validate", "check the data folder; non-zero exit on errors", cmd_validate)
     validate.add_argument("dir", nargs="?")
-    validate.set_defaults(func=cmd_validate)
 
-    reload = add("reload", "load the data folder into the configured database")
+    reload = add("reload", "load the data folder into the configured database", cmd_reload)
     reload.add_argument("--dry-run", action="store_true")
-    reload.set_defaults(func=cmd_reload)
 
-    history = add("history", "the audit log of data loads")
+    history = add("history", "the audit log of data loads", cmd_history)
     history.add_argument("--limit", type=int, default=20)
-    history.set_defaults(func=cmd_history)
     return parser
 
 
