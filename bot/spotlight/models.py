@@ -102,7 +102,7 @@ class LastResult:
     outcome: Literal["posted", "failed", "unknown"]
     at: dt.datetime
     slot_key: str
-    reason: str | None = None
+    reason: FailureReason | None = None
     detail: str | None = None
 
     @property
@@ -153,5 +153,5 @@ class HistoryEntry:
     channel_id: int | None = None
     message_id: int | None = None
     posted_at: dt.datetime | None = None
-    reason: str | None = None
+    reason: FailureReason | None = None
     detail: str | None = None

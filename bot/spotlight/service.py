@@ -52,6 +52,8 @@ from bot.spotlight.models import (
 from bot.spotlight.rotation import Pick, pick_next
 from bot.spotlight.slots import (
     DEFAULT_TIMEZONE,
+    _check_slot_args,
+    _require_aware,
     format_time,
     latest_slot,
     next_slot,
@@ -84,8 +86,7 @@ def _parse_iso(text: str | None) -> dt.datetime | None:
 
 
 def _aware_utc(value: dt.datetime, what: str) -> dt.datetime:
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError(f"{what} must be an aware datetime, got naive {value!r}")
+    _require_aware(value, what)
     return value.astimezone(dt.UTC)
 
 
@@ -162,12 +163,13 @@ class SpotlightService:
         Raises ``ValueError`` (``InvalidTimezone`` for the zone) with a readable message.
         """
         zone = resolve_timezone(tz)
-        if isinstance(weekday, bool) or not isinstance(weekday, int) or not 0 <= weekday <= 6:
+        if isinstance(weekday, bool) or not isinstance(weekday, int):
             raise ValueError(f"weekday must be 0 (Monday) to 6 (Sunday), not {weekday!r}")
         if isinstance(channel_id, bool) or not isinstance(channel_id, int) or channel_id <= 0:
             raise ValueError(f"channel_id must be a positive integer, not {channel_id!r}")
-        if not isinstance(time, dt.time) or time.tzinfo is not None:
-            raise ValueError("time must be a naive datetime.time (local wall-clock time)")
+        if not isinstance(time, dt.time):
+            raise ValueError(f"time must be a datetime.time, not {time!r}")
+        _check_slot_args(weekday, time)  # the range of the weekday; a naive (wall-clock) time
         if time.second or time.microsecond:
             raise ValueError("time must be whole minutes (HH:MM)")
         now = self._now()
