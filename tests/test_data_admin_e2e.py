@@ -12,10 +12,11 @@ from tests.discord_helpers import EPHEMERAL, embed_text, run_command, running_bo
 from tests.fakediscord import FakeDiscord
 
 
-@pytest.fixture(autouse=True, params=["rebuild", "patch"])
+@pytest.fixture(params=["rebuild", "patch"])
 def index_update(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Every test twice: the index rebuilt on each reload (what small data gets), and patched
-    (what a large data set gets for a small edit; see bot.index_patch)."""
+    """A test that applies reloads runs twice: with the index rebuilt on each reload (what
+    small data gets), and patched (what a large data set gets for a small edit; see
+    bot.index_patch)."""
     if request.param == "patch":
         monkeypatch.setattr(index_patch, "PATCH_MIN_RECORDS", 0)
     return request.param
@@ -129,6 +130,7 @@ async def test_long_problem_lists_are_cut_with_a_count(
         assert "80 problem(s)" in text and "and 65 more" in text
 
 
+@pytest.mark.usefixtures("index_update")
 async def test_concurrent_reloads_are_serialized(
     fake_discord: FakeDiscord, settings, data_dir: Path
 ) -> None:
@@ -143,6 +145,7 @@ async def test_concurrent_reloads_are_serialized(
         assert sorted(outcomes) == ["applied", "unchanged"]
 
 
+@pytest.mark.usefixtures("index_update")
 async def test_crash_between_build_and_swap_keeps_old_data(
     fake_discord: FakeDiscord, settings, data_dir: Path
 ) -> None:
@@ -165,6 +168,7 @@ async def test_crash_between_build_and_swap_keeps_old_data(
         assert "Data reloaded" in embed_text(await admin_reply(fake_discord, "data reload"))
 
 
+@pytest.mark.usefixtures("index_update")
 async def test_removed_startup_keeps_spotlight_history_and_rotation_follows_data(
     fake_discord: FakeDiscord, settings, data_dir: Path
 ) -> None:

@@ -602,4 +602,6 @@ async def test_secret_leak_detection(fake_discord: FakeDiscord) -> None:
 
 
 def test_interaction_handle_is_plain_data() -> None:
-    assert int(FakeInteraction(1, "t", 2, {}, 0.0, None, 1, None)) == 1  # type: ignore[arg-type]
+    handle = FakeInteraction(7, "t", 2, {}, 0.0, None, 1, None)  # type: ignore[arg-type]
+    assert int(handle) == 7
+    assert discord.Object(handle).id == 7  # where discord.py wants an id, a handle will do

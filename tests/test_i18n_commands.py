@@ -20,7 +20,6 @@ from bot.i18n_discord import CommandTranslator, command_strings, valid_name
 from tests.discord_helpers import make_settings, walk
 
 ZH = discord.Locale.taiwan_chinese.value  # "zh-TW"
-#: Top-level commands whose zh-TW entries another change adds: checked once it has begun.
 
 
 def build_payloads(settings) -> tuple[list[dict[str, Any]], list[tuple[str, str, str]]]:

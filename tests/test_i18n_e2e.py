@@ -10,7 +10,6 @@ from tests.discord_helpers import EPHEMERAL, embed_text, reply_of, run_command, 
 from tests.fakediscord import FakeDiscord
 
 ZH = "zh-TW"
-#: Commands whose zh-TW entries another change adds (see tests/test_i18n_commands.py).
 
 
 def field_names(data: dict[str, Any]) -> list[str]:

@@ -170,12 +170,17 @@ async def test_arbitrary_text_never_raises(knowledge: Knowledge, text: str) -> N
 
 
 async def test_a_question_naming_a_city_keeps_to_that_city(knowledge: Knowledge) -> None:
+    # Without a city, Lalamove (Hong Kong) answers; naming Taipei keeps it out.
+    assert (await knowledge.ask("Who does delivery?")).hits[0].record.id == "lalamove"
     in_taipei = await knowledge.ask("Who does delivery in Taipei?")
     assert all(h.record.id != "lalamove" for h in in_taipei.hits)
+    assert in_taipei.hits == []  # the sample has no Taipei delivery startup
+    in_taipei_all = (await knowledge.ask("Which startups are in Taipei?")).hits
     assert all(
         h.record.id == "taipei" or getattr(h.record, "city", None) in (None, "taipei")
-        for h in (await knowledge.ask("Which startups are in Taipei?")).hits
+        for h in in_taipei_all
     )
+    assert in_taipei_all == []  # no Taipei startup in the sample matches those words
     fintech_hk = await knowledge.ask("fintech platform in Hong Kong")
     assert fintech_hk.hits and all(
         getattr(h.record, "city", "hong-kong") in (None, "hong-kong") for h in fintech_hk.hits

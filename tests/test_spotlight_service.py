@@ -564,8 +564,10 @@ async def test_set_next_features_that_startup_next(scheduled, clock, poster):
     [posted] = await scheduled.run_due(provider(IDS), poster)
     assert posted.startup_id == chosen
     # Clearing, and a choice that left the data is ignored.
+    before = await scheduled.upcoming(GUILD, IDS)
     await scheduled.set_next(GUILD, "gone")
     assert await scheduled.upcoming(GUILD, IDS) != "gone"
+    assert await scheduled.upcoming(GUILD, IDS) == before  # as if nothing were chosen
     assert (await scheduled.set_next(GUILD, None)).next_startup is None
 
 

@@ -111,6 +111,7 @@ def test_name_collision_across_records(tmp_path: Path) -> None:
     )
     problem = only(problems, "also names city 'hong-kong'")
     assert problem.file == "data/s.yaml"
+    assert (problem.line, problem.field) == (2, "startup hk-thing")
 
 
 def test_bad_url_and_bad_slug(tmp_path: Path) -> None:
