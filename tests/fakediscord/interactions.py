@@ -363,24 +363,10 @@ class InteractionsMixin(_Base):
         synced definition (else inferred: bool, int, float, str, FakeUser/FakeMember, FakeChannel,
         FakeRole, {"filename":…} attachment); user/channel/role values may also be ids, and
         are added to ``data.resolved``. A raw list of option dicts is passed through."""
-        g = None if dm else self._pick_guild(guild)
-        u = user or self.user
-        ch = self._pick_channel(g, channel, u)
-        data, qualified = self._command_data(name, options, guild=g, channel=ch, user=u)
-        ix = self._new_interaction(
-            2,
-            data,
-            user=u,
-            guild=g,
-            channel=ch,
-            dm=dm,
-            roles=roles,
-            member_permissions=member_permissions,
-            app_permissions=app_permissions,
-            locale=locale,
-            command_name=qualified,
-        )
-        return await self._dispatch_interaction(ix, timeout)
+        return await self._send_app_command(
+            2, name, options, None, user, guild, channel, dm, roles, member_permissions,
+            app_permissions, locale, timeout,
+        )  # fmt: skip
 
     async def send_autocomplete(
         self,
@@ -402,6 +388,28 @@ class InteractionsMixin(_Base):
             if len(options) != 1:
                 raise ValueError("several options: say which one is focused=")
             focused = next(iter(options))
+        return await self._send_app_command(
+            4, name, options, focused, user, guild, channel, dm, roles, None, None, locale,
+            timeout,
+        )  # fmt: skip
+
+    async def _send_app_command(
+        self,
+        itype: int,
+        name: str,
+        options: OptionsArg,
+        focused: str | None,
+        user: FakeUser | None,
+        guild: FakeGuild | int | None,
+        channel: FakeChannel | int | str | None,
+        dm: bool,
+        roles: list[int | FakeRole] | None,
+        member_permissions: int | None,
+        app_permissions: int | None,
+        locale: str,
+        timeout: float,
+    ) -> FakeInteraction:
+        """A slash command (type 2) or autocomplete (type 4) interaction, dispatched."""
         g = None if dm else self._pick_guild(guild)
         u = user or self.user
         ch = self._pick_channel(g, channel, u)
@@ -409,15 +417,15 @@ class InteractionsMixin(_Base):
             name, options, guild=g, channel=ch, user=u, focused=focused
         )
         ix = self._new_interaction(
-            4,
+            itype,
             data,
             user=u,
             guild=g,
             channel=ch,
             dm=dm,
             roles=roles,
-            member_permissions=None,
-            app_permissions=None,
+            member_permissions=member_permissions,
+            app_permissions=app_permissions,
             locale=locale,
             command_name=qualified,
         )
