@@ -91,27 +91,34 @@ class _MarkingLoader(_BaseLoader):  # type: ignore[misc, valid-type]
         data.start = _mark(node)
         for key_node, value_node in node.value:
             key = self.construct_object(key_node)
-            try:
-                hash(key)
-            except TypeError:
-                self.problems.append(
-                    (_mark(key_node), "", "a list or mapping used as a key", "a plain text key")
-                )
-                continue
-            if key in data:
-                first = data.key_marks[key]
-                self.problems.append(
-                    (
-                        _mark(key_node),
-                        str(key),
-                        f"duplicate key {key!r} (first at line {first[0]})",
-                        "each key once per mapping",
-                    )
-                )
+            if self._key_refused(data, key, key_node):
                 continue
             data[key] = self.construct_object(value_node)
             data.key_marks[key] = _mark(key_node)
         return data
+
+    def _key_refused(self, data: MarkedDict, key: Any, key_node: yaml.Node) -> bool:
+        """Whether ``key`` cannot go into ``data`` (a list or mapping, or already there);
+        the problem is recorded."""
+        try:
+            hash(key)
+        except TypeError:
+            self.problems.append(
+                (_mark(key_node), "", "a list or mapping used as a key", "a plain text key")
+            )
+            return True
+        if key in data:
+            first = data.key_marks[key]
+            self.problems.append(
+                (
+                    _mark(key_node),
+                    str(key),
+                    f"duplicate key {key!r} (first at line {first[0]})",
+                    "each key once per mapping",
+                )
+            )
+            return True
+        return False
 
     def construct_marked_seq(self, node: yaml.SequenceNode) -> MarkedList:
         data = MarkedList()
@@ -148,7 +155,6 @@ class _MarkingLoader(_BaseLoader):  # type: ignore[misc, valid-type]
             tag: self.yaml_constructors[tag]
             for tag in (_NULL_TAG, _BOOL_TAG, _INT_TAG, _FLOAT_TAG)
         }
-        problems = self.problems
         scalar_type, mapping_type = yaml.ScalarNode, yaml.MappingNode
         sequence_type = yaml.SequenceNode
 
@@ -174,24 +180,7 @@ class _MarkingLoader(_BaseLoader):  # type: ignore[misc, valid-type]
                     if key_node.tag == _MERGE_TAG:
                         raise _Unusual
                     item = walk(key_node)
-                    try:
-                        hash(item)
-                    except TypeError:
-                        problems.append(
-                            (_mark(key_node), "", "a list or mapping used as a key",
-                             "a plain text key")
-                        )  # fmt: skip
-                        continue
-                    if item in data:
-                        first = marks[item]
-                        problems.append(
-                            (
-                                _mark(key_node),
-                                str(item),
-                                f"duplicate key {item!r} (first at line {first[0]})",
-                                "each key once per mapping",
-                            )
-                        )
+                    if self._key_refused(data, item, key_node):
                         continue
                     data[item] = walk(value_node)
                     marks[item] = _mark(key_node)
