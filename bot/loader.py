@@ -263,7 +263,7 @@ class Loader:
         # with its event loop and SQLite threads, is unsafe) with the loader preloaded.
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["bot.loader"])
-        log.info("parsing %d files (%.1f MB) in %d processes", len(work), total / 1e6, workers)
+        log.info("parsing %d files in %d processes", len(work), workers)
         try:
             with ProcessPoolExecutor(workers, mp_context=context) as pool:
                 blobs = pool.map(_validate_job_packed, work, chunksize=2)
