@@ -21,9 +21,11 @@ import bisect
 import sys
 from collections.abc import Iterable, Sequence
 from collections.abc import Set as AbstractSet
+from typing import cast
 
+from bot.index_types import FigureHit, Hit
 from bot.model import City, Kind, Record
-from bot.search import FigureHit, Hit, SearchIndex, lookup_parts, startup_sectors
+from bot.search import SearchIndex, lookup_parts, startup_sectors
 
 #: Below this many records a full build takes well under a second: no patching.
 PATCH_MIN_RECORDS = 5000
@@ -48,7 +50,8 @@ def _merged(base: list[Record], extra: Iterable[Record]) -> list[Record]:
 class PatchedIndex:
     """The answers of a full index over the new records, from an old index plus a delta.
 
-    Has the public interface of :class:`~bot.search.SearchIndex` that commands use.
+    Has the public interface of :class:`~bot.search.SearchIndex` that commands use
+    (:class:`~bot.index_types.IndexLike`).
     """
 
     def __init__(
@@ -113,7 +116,7 @@ class PatchedIndex:
         return merged[:limit] if limit is not None else merged
 
     def cities(self) -> list[City]:
-        return self.of_kind(Kind.CITY)  # type: ignore[return-value]
+        return cast("list[City]", self.of_kind(Kind.CITY))  # the records of kind "city"
 
     def lookup(
         self,

@@ -44,7 +44,7 @@ from bot.model import (
     Record,
     Source,
 )
-from bot.search import record_keys
+from bot.text import record_keys
 from bot.yamlio import (
     MAX_FILE_BYTES,
     MarkedDict,
@@ -72,7 +72,7 @@ class Item:
     model: BaseModel
     line: int
     column: int
-    #: For records: the normalized name, Chinese name, aliases and id (see search.record_keys).
+    #: For records: the normalized name, Chinese name, aliases and id (see text.record_keys).
     keys: tuple[str, ...] = ()
 
 

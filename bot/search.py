@@ -21,18 +21,21 @@ import bisect
 import heapq
 import sys
 from array import array
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from rapidfuzz import fuzz, process
 
+from bot.index_types import FigureHit, Hit, IndexLike
 from bot.model import City, Figure, Kind, Record
+from bot.text import clean_input, compact, has_cjk, normalize, record_keys, words
 
 if TYPE_CHECKING:
-    from bot.index_patch import PatchedIndex
-from bot.text import clean_input, compact, has_cjk, normalize, words
+    from _typeshed import SupportsRichComparison
+
+_T = TypeVar("_T")
+_Sortable = TypeVar("_Sortable", bound="SupportsRichComparison")
 
 #: Below this many keys a typo is scored against every key: exact and cheap.
 FULL_SCAN_KEYS = 3000
@@ -45,25 +48,6 @@ STOPWORDS = frozenset(
     there their its it this that these those with by from as any all can could would should
     please i we you our your my number count total""".split()
 )
-
-
-class Hit(NamedTuple):
-    """A record that matched, how well (0-100) and by what. (A named tuple: autocomplete
-    makes 25 per keystroke, and a frozen dataclass takes ~1 µs to make.)"""
-
-    record: Record
-    score: float
-    matched: str
-    label: str
-
-
-@dataclass(frozen=True, slots=True)
-class FigureHit:
-    """A figure that answers a question, with the record that owns it."""
-
-    owner: Record
-    figure: Figure
-    score: float
 
 
 #: Which label of its record a key is: the name, the Chinese name, alias n (2 + n), the id.
@@ -85,26 +69,22 @@ INDEX_FIELDS = ("kind", "id", "name", "name_zh", "aliases", "figures", "city", "
                 "organizations")  # fmt: skip
 
 
-def record_keys(record: Record) -> tuple[str, ...]:
-    """The normalized key of each label, in slot order: name, Chinese name, aliases, id."""
-    labels = (record.name, record.name_zh or "", *record.aliases, record.id.replace("-", " "))
-    same: dict[str, str] = {}  # equal keys as one object (the id's key is mostly the name's)
-    keys = (normalize(label) if label else "" for label in labels)
-    return tuple(same.setdefault(key, key) for key in keys)
-
-
 def _slots(record: Record) -> list[int]:
     return [NAME_SLOT, ZH_SLOT, *range(2, 2 + len(record.aliases)), ID_SLOT]
 
 
-def gentle_sorted(items: list, key=None) -> list:  # type: ignore[no-untyped-def,type-arg]
+def gentle_sorted(
+    items: list[_T], key: Callable[[_T], SupportsRichComparison] | None = None
+) -> list[_T]:
     """``sorted(items, key=key)`` in short C calls: chunks sorted apart, then merged lazily."""
+    # sorted() and heapq.merge() take a key or None, but typeshed types the two apart.
+    by: Any = key
     if len(items) <= SORT_CHUNK:
-        return sorted(items, key=key)
+        return sorted(items, key=by)
     chunks = [
-        sorted(items[i : i + SORT_CHUNK], key=key) for i in range(0, len(items), SORT_CHUNK)
+        sorted(items[i : i + SORT_CHUNK], key=by) for i in range(0, len(items), SORT_CHUNK)
     ]
-    merged = list(heapq.merge(*chunks, key=key))
+    merged = list(heapq.merge(*chunks, key=by))
     for chunk in chunks:
         chunk.clear()
     return merged
@@ -117,7 +97,7 @@ def _bucket(buckets: dict[str, array[int]], first: str) -> array[int]:
     return found
 
 
-def _drain(items: list) -> None:  # type: ignore[type-arg]
+def _drain(items: list[Any]) -> None:
     """Empty a big list in slices: freeing 500,000 items at once holds the GIL ~30 ms."""
     while items:
         del items[-32768:]
@@ -144,11 +124,11 @@ class SearchIndex:
         listed = list(records)
         if len(listed) > _NUMBER_MASK:
             raise ValueError(f"{len(listed):,} records: an index holds at most {_NUMBER_MASK:,}")
-        order = gentle_sorted(
+        by_kind_and_name = gentle_sorted(
             [(r.kind, r.name.casefold(), n) for n, r in enumerate(listed)],
         )
-        self.records: list[Record] = [listed[n] for _, _, n in order]
-        _drain(order)
+        self.records: list[Record] = [listed[n] for _, _, n in by_kind_and_name]
+        _drain(by_kind_and_name)
         _drain(listed)
         self._kind_range: dict[Kind, range] = {}
         self._ref: dict[str, dict[str, int]] = {kind.value: {} for kind in Kind}
@@ -199,13 +179,13 @@ class SearchIndex:
         # 100k records).
         self._prefix_pos = array("q")
 
-        def order(position: int) -> tuple[str, bool, int]:
+        def entry_order(position: int) -> tuple[str, bool, int]:
             offset = position & _OFFSET_MASK
             return self._entry_text(position), bool(offset) and offset != _COMPACT, position
 
         for first in sorted(prefix):
             bucket = prefix.pop(first)
-            self._prefix_pos.extend(gentle_sorted(bucket.tolist(), key=order))
+            self._prefix_pos.extend(gentle_sorted(bucket.tolist(), key=entry_order))
 
         self._fences = [
             self._entry_text(self._prefix_pos[at])
@@ -452,7 +432,7 @@ class SearchIndex:
         """
         return lookup_parts(self, [(self, frozenset())], text, kind, limit, typos_if_found)
 
-    def _offer(self, best: Matches, span: range | None):  # type: ignore[no-untyped-def]
+    def _offer(self, best: Matches, span: range | None) -> Offer:
         """The function phases call with each matching key and its score."""
         key_rec = self._key_rec
         key_weight = self._key_weight
@@ -580,7 +560,7 @@ class SearchIndex:
             if current is None or score > current[0]:
                 best[number] = (rounded, index, "prefix", rank | number)
 
-    def _all_words_hits(self, query: str, offer, limit: int) -> None:  # type: ignore[no-untyped-def]
+    def _all_words_hits(self, query: str, offer: Offer, limit: int) -> None:
         """Every typed word starts some word of the name: "science park" finds
         "Hong Kong Science and Technology Parks Corporation"."""
         typed = query.split()
@@ -598,7 +578,7 @@ class SearchIndex:
             if all(any(w.startswith(t) for w in key_words) for t in typed):
                 offer(index, 84.0, "words")
 
-    def _cjk_hits(self, query: str, offer) -> None:  # type: ignore[no-untyped-def]
+    def _cjk_hits(self, query: str, offer: Offer) -> None:
         chars = [ch for ch in query if has_cjk(ch)]
         if len(chars) < 2:
             return
@@ -664,7 +644,7 @@ class SearchIndex:
                     found[index] += 1
         return found, len(set(typed))
 
-    def _fuzzy_hits(self, query: str, offer, limit: int) -> None:  # type: ignore[no-untyped-def]
+    def _fuzzy_hits(self, query: str, offer: Offer, limit: int) -> None:
         found, wanted = self._word_matches(query)
         if wanted and found:
             if len(found) > MAX_FUZZY_CANDIDATES:
@@ -770,7 +750,7 @@ class SearchIndex:
         return [hit for score, _, hit in scored[:limit] if score >= 40]
 
     def cities(self) -> list[City]:
-        return self.of_kind(Kind.CITY)  # type: ignore[return-value]
+        return cast("list[City]", self.of_kind(Kind.CITY))  # the records of kind "city"
 
     # ------------------------------------------------------------------ relations
 
@@ -867,7 +847,7 @@ _PREFIX_SCORES = tuple(
 
 
 def lookup_parts(
-    listing: SearchIndex | PatchedIndex,
+    listing: IndexLike,
     parts: Sequence[tuple[SearchIndex, AbstractSet[int]]],
     text: str,
     kind: Kind | None,
@@ -895,6 +875,8 @@ def lookup_parts(
 #: A lookup's candidates: record number -> (rounded score, key, how it matched, rank: see
 #: _rank). Hits are made for the winners only.
 Matches = dict[int, tuple[float, int, str, int]]
+#: What a lookup phase calls with each matching key: (key number, score, how it matched).
+Offer = Callable[[int, float, str], None]
 
 
 def wants_typos(
@@ -942,7 +924,7 @@ def _drop(best: Matches, exclude: AbstractSet[int]) -> None:
             del best[number]
 
 
-def _smallest(limit: int, items: list) -> list:  # type: ignore[type-arg]
+def _smallest(limit: int, items: list[_Sortable]) -> list[_Sortable]:
     """The ``limit`` smallest items, in order (a sort is faster for few items)."""
     if len(items) <= 16 * limit:
         items.sort()
@@ -965,7 +947,7 @@ def _deletions(word: str) -> set[str]:
 
 
 def suggestions(
-    index: SearchIndex | PatchedIndex, text: str, kind: Kind | None, limit: int = 5
+    index: IndexLike, text: str, kind: Kind | None, limit: int = 5
 ) -> list[str]:
     """Names to offer as "did you mean" when nothing matched well enough."""
     hits = index.lookup(text, kind, limit=limit)

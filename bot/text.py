@@ -10,8 +10,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from bot.chinese import fold_script
+
+if TYPE_CHECKING:
+    from bot.model import Record
 
 _CJK_RE = re.compile(
     r"[\u2e80-\u2fdf\u3040-\u30ff\u3100-\u312f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]"
@@ -37,6 +41,18 @@ def normalize(text: str) -> str:
     text = fold_script(text)
     text = _NON_WORD_RE.sub(" ", text).replace("_", " ")
     return " ".join(text.split())
+
+
+def record_keys(record: Record) -> tuple[str, ...]:
+    """The normalized key of each label, in slot order: name, Chinese name, aliases, id.
+
+    The loader computes them once per record (in its child processes for a big load); the
+    name-collision check and the search index both use them.
+    """
+    labels = (record.name, record.name_zh or "", *record.aliases, record.id.replace("-", " "))
+    same: dict[str, str] = {}  # equal keys as one object (the id's key is mostly the name's)
+    keys = (normalize(label) if label else "" for label in labels)
+    return tuple(same.setdefault(key, key) for key in keys)
 
 
 def compact(key: str) -> str:
