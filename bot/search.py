@@ -23,7 +23,7 @@ import sys
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, cast
 
 from rapidfuzz import fuzz, process
 
@@ -62,6 +62,18 @@ SORT_CHUNK = 8192
 #: over this many buckets: ~12 bytes per variant instead of a dict entry with a string.
 _DELETE_BUCKET_BITS = 12
 _HASH_BITS = 43
+
+
+class PrefixEntry(NamedTuple):
+    """One prefix entry, decoded from its packed integer (see SearchIndex.prefix_entries)."""
+
+    key: int  # the key's number
+    text: str  # the key's whole text
+    record: int  # the number of the key's record
+    weight: float  # of a match on this label: name, Chinese name, alias or id
+    offset: int  # where the entry starts in its key: 0 for the key itself or its compact form
+    is_compact: bool  # the key without spaces
+    starts_key: int  # how long a prefix of the entry also starts the key (at most 255)
 
 
 #: The record fields an index is built from; a change elsewhere keeps the index valid.
@@ -783,6 +795,39 @@ class SearchIndex:
             self._sectors = startup_sectors(self.of_kind(Kind.STARTUP))
         return self._sectors
 
+    # ------------------------------------------------------------------ inspection
+
+    def prefix_entries(self, query: str) -> list[PrefixEntry]:
+        """The prefix entries starting with a normalized ``query``, in index order, decoded
+        (for tests and diagnostics: lookups read the packed bits themselves)."""
+        start, end = self._prefix_range(query)
+        entries = []
+        for packed in self._prefix_pos[start:end]:
+            key = packed >> _KEY_SHIFT
+            offset = packed & _OFFSET_MASK
+            entries.append(
+                PrefixEntry(
+                    key,
+                    self._key_text[key],
+                    self._key_rec[key],
+                    self._key_weight[key],
+                    0 if offset == _COMPACT else offset,
+                    offset == _COMPACT,
+                    (packed >> _SAME_SHIFT) & _BYTE,
+                )
+            )
+        return entries
+
+    def prefix_matches(self, query: str, limit: int) -> Matches:
+        """The prefix phase of a lookup alone, for a normalized ``query`` and every kind."""
+        best: Matches = {}
+        self._prefix_hits(query, best, None, limit)
+        return best
+
+    def key_record(self, key: int) -> int:
+        """The number of the record a key (one of its labels, normalized) belongs to."""
+        return self._key_rec[key]
+
 
 # A prefix entry is one integer: from the top, the key's number, then the key's length, how
 # long a prefix of the entry also starts the key (both capped at 255), the key's weight class
@@ -835,6 +880,11 @@ def _rank(rounded: float, number: int) -> int:
     """One integer that sorts like (-score, number): best score first, then name order.
     (Sorting 200 integers takes ~3 µs; 200 tuples ~20.)"""
     return ((10000 - round(rounded * 100)) << _NUMBER_BITS) | number
+
+
+def rank_number(rank: int) -> int:
+    """The record number a lookup candidate's rank carries (see _rank)."""
+    return rank & _NUMBER_MASK
 
 
 #: _prefix_score for each weight class, start or not and leftover (0-40): a table lookup
