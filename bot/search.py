@@ -740,8 +740,8 @@ class SearchIndex:
         named = bool(cities)
         city_numbers = self._city_numbers(cities)
         scored: list[tuple[float, int, FigureHit]] = []
-        for order in positions:
-            number, figure, label_words, scope_words = self._figures[order]
+        for position in positions:
+            number, figure, label_words, scope_words = self._figures[position]
             if number in exclude:
                 continue
             owner_words = self._owner_words.get(number, frozenset())
@@ -757,7 +757,7 @@ class SearchIndex:
             if named and number not in city_numbers and self.records[number].kind == Kind.CITY:
                 score -= 40
             owner = self.records[number]
-            scored.append((score, order, FigureHit(owner, figure, round(score, 2))))
+            scored.append((score, position, FigureHit(owner, figure, round(score, 2))))
         scored.sort(key=lambda item: (-item[0], item[1]))
         return [hit for score, _, hit in scored[:limit] if score >= 40]
 
