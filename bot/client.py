@@ -19,6 +19,7 @@ import discord
 from discord.ext import commands, tasks
 
 import cogs
+from bot.clock import utcnow
 from bot.config import Settings
 from bot.db import open_db
 from bot.i18n import lang_for_guild
@@ -26,7 +27,7 @@ from bot.knowledge import Knowledge
 from bot.model import Kind
 from bot.render import spotlight_card, to_embed
 from bot.spotlight import PostError, SpotlightService
-from bot.store import Store, utcnow
+from bot.store import Store
 from bot.tree import SmartUpsTree
 
 log = logging.getLogger(__name__)

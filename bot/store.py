@@ -30,6 +30,7 @@ from typing import Any
 
 import aiosqlite
 
+from bot.clock import Clock, utcnow
 from bot.db import check_fts5, migrate, open_db
 from bot.errors import DataNotLoaded, DataProblem
 from bot.index_patch import Index, patch_index
@@ -68,10 +69,6 @@ MODEL_OF: dict[str, type[Record]] = {
     "organization": Organization,
     "startup": Startup,
 }  # type: ignore[dict-item]
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 @dataclass(frozen=True)
@@ -243,7 +240,7 @@ class Store:
         db_path: str | Path,
         data_dir: str | Path,
         *,
-        clock: Callable[[], dt.datetime] = utcnow,
+        clock: Clock = utcnow,
     ) -> None:
         self.db_path = str(db_path)
         self.data_dir = Path(data_dir)

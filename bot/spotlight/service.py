@@ -38,6 +38,7 @@ from typing import Any
 
 import aiosqlite
 
+from bot.clock import Clock
 from bot.spotlight.models import (
     EntryKind,
     HistoryEntry,
@@ -63,7 +64,6 @@ from bot.spotlight.slots import (
 
 log = logging.getLogger(__name__)
 
-Clock = Callable[[], dt.datetime]
 Sleep = Callable[[float], Awaitable[object]]
 
 # States that mean "this startup has had its turn in this cycle".
