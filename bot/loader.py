@@ -13,10 +13,8 @@ and the search index reuse those keys instead of normalizing 100,000 names again
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import difflib
-import gc
 import hashlib
 import io
 import logging
@@ -25,7 +23,7 @@ import os
 import pickle
 import threading
 import typing
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -35,6 +33,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from bot.errors import DataProblem
+from bot.memory import gc_paused
 from bot.model import (
     SECTION_KIND,
     SECTIONS,
@@ -133,34 +132,6 @@ def discover(data_dir: Path) -> list[Path]:
             if name.endswith(DATA_SUFFIXES) and not name.startswith("."):
                 found.append(Path(root) / name)
     return found
-
-
-_gc_lock = threading.Lock()
-_gc_pauses = 0
-_gc_was_enabled = False
-
-
-@contextlib.contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a load builds 100,000s of objects.
-
-    Each full collection walks every live container; while a load keeps adding them, the
-    collector runs again and again over a growing heap (it tripled the parse time at 100k
-    records). Loads make no reference cycles, so nothing is lost by waiting; nesting is fine.
-    """
-    global _gc_pauses, _gc_was_enabled
-    with _gc_lock:
-        if _gc_pauses == 0:
-            _gc_was_enabled = gc.isenabled()
-            gc.disable()
-        _gc_pauses += 1
-    try:
-        yield
-    finally:
-        with _gc_lock:
-            _gc_pauses -= 1
-            if _gc_pauses == 0 and _gc_was_enabled:
-                gc.enable()
 
 
 class Loader:

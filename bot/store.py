@@ -34,8 +34,8 @@ from bot.clock import Clock, utcnow
 from bot.db import check_fts5, migrate, open_db
 from bot.errors import DataNotLoaded, DataProblem
 from bot.index_patch import Index, patch_index
-from bot.loader import Dataset, Loader, gc_paused
-from bot.memory import trim_heap
+from bot.loader import Dataset, Loader
+from bot.memory import gc_paused, trim_heap
 from bot.model import (
     City,
     Community,
