@@ -13,7 +13,6 @@ from what was loaded before.
 from __future__ import annotations
 
 import asyncio
-import bisect
 import contextlib
 import datetime as dt
 import gc
@@ -33,6 +32,7 @@ import aiosqlite
 from bot.clock import Clock, utcnow
 from bot.db import check_fts5, migrate, open_db
 from bot.errors import DataNotLoaded, DataProblem
+from bot.fts import FTS_COMMON_SHARE, FTS_PRUNE_MIN_DOCS, CommonTerms, fulltext_query
 from bot.index_patch import Index, patch_index
 from bot.loader import Dataset, Loader
 from bot.memory import gc_paused, trim_heap
@@ -48,7 +48,7 @@ from bot.model import (
     Startup,
 )
 from bot.search import SearchIndex
-from bot.text import fts_document, fts_text
+from bot.text import fts_document
 
 log = logging.getLogger(__name__)
 
@@ -56,12 +56,6 @@ log = logging.getLogger(__name__)
 FREEZE_MIN_RECORDS = 10_000
 #: Rows per executemany while writing a reload, so no single call holds the GIL for long.
 WRITE_BATCH = 1000
-#: Full-text queries skip common words only on tables at least this large (small data sets
-#: keep exact bm25 over every word); a word in more than FTS_COMMON_SHARE of the records is
-#: common, and a query ranks at most about FTS_BUDGET_SHARE of the table.
-FTS_PRUNE_MIN_DOCS = 20_000
-FTS_COMMON_SHARE = 0.01
-FTS_BUDGET_SHARE = 0.03
 
 MODEL_OF: dict[str, type[Record]] = {
     "city": City,
@@ -685,124 +679,20 @@ class Store:
     ) -> list[tuple[str, str, float]]:
         """bm25-ranked ``(kind, id, rank)`` for terms; never passes user syntax to MATCH.
 
-        On a large table, words found in many records are left out when rarer ones remain
-        (see :class:`CommonTerms`); if even the rarest matches too many, matches are taken in
-        table order, unranked.
+        The query is built by :func:`bot.fts.fulltext_query`: on a large table, words found in
+        many records are left out when rarer ones remain; if even the rarest matches too many,
+        matches are taken in table order, unranked.
         """
-        parts = match_parts(terms)
-        if not parts:
+        query = fulltext_query(terms, kinds, limit, self._common_terms)
+        if query is None:
             return []
-        ranked = True
-        common = self._common_terms
-        if common is not None:
-            kept, too_many = common.prune(parts)
-            ranked = not too_many
-            expression = " OR ".join(kept)
-        else:
-            expression = " OR ".join(part for part, _, _ in parts)
-        score = "bm25(record_fts, 10.0, 8.0, 4.0, 1.0, 3.0)" if ranked else "0.0"
-        sql = (
-            f"SELECT r.kind, r.id, {score} AS rank "
-            "FROM record_fts JOIN record r ON r.rowid = record_fts.rowid "
-            "WHERE record_fts MATCH ?"
-        )
-        params: list[Any] = [expression]
-        if kinds:
-            sql += f" AND r.kind IN ({', '.join('?' * len(kinds))})"
-            params.extend(kinds)
-        sql += " ORDER BY rank LIMIT ?" if ranked else " LIMIT ?"
-        params.append(limit)
+        sql, params = query
         try:
             async with self.reader.execute(sql, params) as cur:
                 return [(row[0], row[1], float(row[2])) async for row in cur]
         except aiosqlite.OperationalError:
-            log.exception("full-text query failed for %r", expression)
+            log.exception("full-text query failed for %r", params[0])  # the MATCH text
             return []
-
-
-def match_expression(terms: list[str]) -> str:
-    """Quote every term so FTS5 sees only literal words: OR between terms, CJK as phrases.
-
-    Each token is wrapped in double quotes (inner quotes doubled), so ``NEAR(``, ``-x``,
-    ``name:x`` or ``AND`` are words, not syntax. Latin words of 3+ letters also match as
-    prefixes ("financ" finds "financing").
-    """
-    return " OR ".join(part for part, _, _ in match_parts(terms))
-
-
-def match_parts(terms: list[str]) -> list[tuple[str, str, bool]]:
-    """The distinct parts of :func:`match_expression`: (quoted part, word, prefix?)."""
-    parts: dict[str, tuple[str, str, bool]] = {}
-    cjk_run: list[str] = []
-
-    def flush() -> None:
-        if cjk_run:
-            phrase = '"' + " ".join(cjk_run) + '"'
-            parts.setdefault(phrase, (phrase, "", False))
-            cjk_run.clear()
-
-    from bot.text import has_cjk
-
-    for term in terms[:32]:
-        token = fts_text(term)
-        if not token:
-            continue
-        for piece in token.split():
-            if has_cjk(piece):
-                cjk_run.append(piece.replace('"', '""'))
-                continue
-            flush()
-            prefix = len(piece) >= 3
-            quoted = '"' + piece.replace('"', '""') + '"' + ("*" if prefix else "")
-            parts.setdefault(quoted, (quoted, piece, prefix))
-        flush()
-    flush()
-    return list(parts.values())
-
-
-@dataclass(frozen=True)
-class CommonTerms:
-    """The full-text terms found in many records, with how many (from FTS5's vocabulary).
-
-    bm25 ranks every record that matches any term of a query, so one word found in most
-    records ("powered", "works", "platform") costs ~50 ms at 100,000 records while adding
-    almost nothing to the ranking (its IDF is near zero). Knowing these terms lets a query
-    rank only with its rarer words.
-    """
-
-    docs: int
-    terms: list[str]  # sorted
-    counts: list[int]
-
-    def estimate(self, word: str, prefix: bool) -> int:
-        """Records matching ``word`` (or words starting with it), counting common terms only."""
-        if not word:
-            return 0
-        start = bisect.bisect_left(self.terms, word)
-        if not prefix:
-            found = start < len(self.terms) and self.terms[start] == word
-            return self.counts[start] if found else 0
-        end = bisect.bisect_left(self.terms, word + "\U0010ffff", lo=start)
-        return sum(self.counts[start:end])
-
-    def prune(self, parts: list[tuple[str, str, bool]]) -> tuple[list[str], bool]:
-        """The parts worth ranking: rarest first, within the budget of matching records.
-
-        Returns the parts kept and whether they still match too many records to rank (then
-        the caller takes matches in table order instead of computing bm25 for all of them).
-        """
-        budget = int(self.docs * FTS_BUDGET_SHARE)
-        scored = sorted((self.estimate(word, prefix), n, part) for n, (part, word, prefix) in
-                        enumerate(parts))  # fmt: skip
-        kept: list[tuple[int, str]] = []
-        total = 0
-        for estimate, n, part in scored:
-            if kept and total + estimate > budget:
-                break
-            kept.append((n, part))
-            total += estimate
-        kept.sort()
-        return [part for _, part in kept], total > budget
 
 
 __all__ = ["Change", "ReloadReport", "Snapshot", "Store", "diff"]

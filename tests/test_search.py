@@ -10,7 +10,6 @@ from hypothesis import strategies as st
 from bot.errors import NotFound
 from bot.knowledge import Knowledge
 from bot.model import Kind
-from bot.store import match_expression
 
 
 def top(hits) -> str | None:
@@ -147,13 +146,6 @@ async def test_hostile_input_never_raises(knowledge: Knowledge, text: str) -> No
     knowledge.complete(Kind.STARTUP, text)
     with pytest.raises(NotFound):
         knowledge.resolve(Kind.CITY, text + " zzqx")
-
-
-def test_match_expression_quotes_everything() -> None:
-    expression = match_expression(["NEAR(a", "name:x", '"', "AND", "台北"])
-    assert expression.count('"') % 2 == 0
-    assert '"and"*' in expression and '"台 北"' in expression
-    assert match_expression([]) == "" and match_expression(['"""']) == ""
 
 
 @settings(
