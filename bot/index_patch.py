@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import bisect
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from typing import cast
 
@@ -59,7 +59,7 @@ class PatchedIndex:
         base: SearchIndex,
         delta_records: Sequence[Record],
         hidden: AbstractSet[RecordKey],
-        label_keys: dict[int, Sequence[str]] | None = None,
+        label_keys: Mapping[int, Sequence[str]] | None = None,
     ) -> None:
         self.base = base
         self.delta = SearchIndex(delta_records, label_keys, scan_all_keys=base.scans_all_keys)
@@ -190,7 +190,7 @@ def patch_index(
     old: Index,
     records: dict[Kind, dict[str, Record]],
     changed: Iterable[RecordKey],
-    label_keys: dict[int, Sequence[str]] | None = None,
+    label_keys: Mapping[int, Sequence[str]] | None = None,
 ) -> PatchedIndex | None:
     """An index of ``records`` from ``old`` and the (kind, id) of the records that changed,
     were added or were removed since it was built; None when a full build is the better

@@ -22,7 +22,7 @@ import json
 import logging
 import sys
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,7 +34,7 @@ from bot.db import check_fts5, migrate, open_db
 from bot.errors import DataNotLoaded, DataProblem
 from bot.fts import FTS_COMMON_SHARE, FTS_PRUNE_MIN_DOCS, CommonTerms, fulltext_query
 from bot.index_patch import Index, patch_index
-from bot.loader import Dataset, Loader
+from bot.loader import Dataset, Loader, LoadOutcome
 from bot.memory import gc_paused, trim_heap
 from bot.model import (
     City,
@@ -62,7 +62,7 @@ MODEL_OF: dict[str, type[Record]] = {
     "initiative": Initiative,
     "organization": Organization,
     "startup": Startup,
-}  # type: ignore[dict-item]
+}
 
 
 @dataclass(frozen=True)
@@ -181,6 +181,47 @@ def _build_index(dataset: Dataset) -> SearchIndex:
         dataset.label_keys.clear()
 
 
+def _rejected(outcome: LoadOutcome, old: Snapshot | None, dry_run: bool) -> ReloadReport:
+    """The report of a load that made no dataset (the problems; the live counts)."""
+    return ReloadReport(
+        "checked" if dry_run and not outcome.problems else "rejected",
+        old.version if old else None,
+        None,
+        problems=outcome.problems,
+        counts=old.counts() if old else {},
+    )
+
+
+async def _changes(old: Snapshot | None, dataset: Dataset) -> list[Change]:
+    """What ``dataset`` changes against the live snapshot (diffed off the event loop)."""
+    if old is not None and dataset is old.dataset:  # the loader saw no file change
+        return []
+    return await asyncio.to_thread(diff, old.dataset if old else None, dataset)
+
+
+async def _reused_index(
+    old: Snapshot | None, dataset: Dataset, changes: list[Change]
+) -> Index | None:
+    """The live index made to serve ``dataset`` without a full build, if it can be: shared
+    as is when no indexed field changed, else patched for a few records (see
+    :mod:`bot.index_patch`). None: build a new one."""
+    if old is None or not changes:
+        return None
+    index: Index | None = None
+    if all(c.action == "changed" for c in changes):
+        # Only some records changed and, if none in a field the index is built from, the
+        # old index serves with the new records (a full build takes seconds at 100k).
+        index = await asyncio.to_thread(old.index.with_records, dataset.all_records())
+    if index is None:
+        # A few records added, removed or renamed: the old index, with a small one over
+        # those records beside it (see bot.index_patch), instead of seconds of rebuild.
+        touched = [(c.kind, c.id) for c in changes]
+        index = await asyncio.to_thread(
+            patch_index, old.index, dataset.records, touched, dataset.label_keys
+        )
+    return index
+
+
 def _drop_index(box: list[Index | None]) -> None:
     """Free an index nobody took (a failed reload), in a worker thread."""
     index = box.pop()
@@ -245,8 +286,6 @@ class Store:
         self._current: Snapshot | None = None
         self._common_terms: CommonTerms | None = None
         self._lock = asyncio.Lock()
-        #: Test hook: awaited before anything is written (the index may still be building).
-        self.before_swap: Callable[[], Awaitable[None]] | None = None
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -343,7 +382,7 @@ class Store:
             if "data_version" not in meta:
                 return None
             async with self.reader.execute("SELECT kind, data FROM record ORDER BY rowid") as cur:
-                rows = await cur.fetchall()
+                rows = list(await cur.fetchall())
         finally:
             await self.reader.execute("COMMIT")
 
@@ -426,48 +465,60 @@ class Store:
         before = old.version if old else None
         outcome = await asyncio.to_thread(self.loader.load)
         if outcome.dataset is None:
-            report = ReloadReport(
-                "checked" if dry_run and not outcome.problems else "rejected",
-                before,
-                None,
-                problems=outcome.problems,
-                counts=old.counts() if old else {},
-            )
-            report.seconds = time.perf_counter() - started
-            await self._audit(actor, command, report)
-            return report
+            report = _rejected(outcome, old, dry_run)
+            return await self._finish_unwritten(report, actor, command, started)
         dataset = outcome.dataset
-        same = old is not None and dataset is old.dataset  # the loader saw no file change
-        previous = old.dataset if old else None
-        changes = [] if same else await asyncio.to_thread(diff, previous, dataset)
+        changes = await _changes(old, dataset)
         if old is not None and dataset.version == old.version and not changes:
             report = ReloadReport(
                 "checked" if dry_run else "unchanged", before, before, counts=dataset.counts()
             )
-            report.seconds = time.perf_counter() - started
-            if audit and not dry_run:
-                await self._audit(actor, command, report)
-            return report
+            # Periodic checks (audit=False) and dry runs of unchanged data leave no row.
+            audited = audit and not dry_run
+            return await self._finish_unwritten(report, actor, command, started, audit=audited)
         if dry_run:
             report = ReloadReport(
                 "checked", before, dataset.version, changes, counts=dataset.counts()
             )
-            report.seconds = time.perf_counter() - started
+            return await self._finish_unwritten(report, actor, command, started)
+        report = await self._apply(old, dataset, changes, actor, command, started)
+        if report.outcome == "applied":
+            # Free the replaced snapshot in a worker thread, piece by piece: dropping its last
+            # reference here would free ~10^6 objects in one event-loop step (~100 ms at 100k).
+            retired = [old]
+            del old
+            await asyncio.to_thread(_retire, retired)
+        return report
+
+    async def _finish_unwritten(
+        self,
+        report: ReloadReport,
+        actor: str,
+        command: str,
+        started: float,
+        *,
+        audit: bool = True,
+    ) -> ReloadReport:
+        """Finish a reload that wrote no data: time it, and audit it unless told not to."""
+        report.seconds = time.perf_counter() - started
+        if audit:
             await self._audit(actor, command, report)
-            return report
-        index: Index | None = None
+        return report
+
+    async def _apply(
+        self,
+        old: Snapshot | None,
+        dataset: Dataset,
+        changes: list[Change],
+        actor: str,
+        command: str,
+        started: float,
+    ) -> ReloadReport:
+        """Write ``dataset`` to SQLite and swap it in with its index; on any failure before
+        the swap, the old snapshot stays live and the report says why."""
+        before = old.version if old else None
+        index = await _reused_index(old, dataset, changes)
         building: asyncio.Future[SearchIndex] | None = None
-        if old is not None and changes and all(c.action == "changed" for c in changes):
-            # Only some records changed and, if none in a field the index is built from, the
-            # old index serves with the new records (a full build takes seconds at 100k).
-            index = await asyncio.to_thread(old.index.with_records, dataset.all_records())
-        if index is None and old is not None and changes:
-            # A few records added, removed or renamed: the old index, with a small one over
-            # those records beside it (see bot.index_patch), instead of seconds of rebuild.
-            touched = [(c.kind, c.id) for c in changes]
-            index = await asyncio.to_thread(
-                patch_index, old.index, dataset.records, touched, dataset.label_keys
-            )
         if index is None:
             # Built while SQLite is written (its C work runs beside the build's Python); the
             # transaction commits only once the index is ready, so both land or neither.
@@ -475,8 +526,6 @@ class Store:
         now = self.clock()
         report = ReloadReport("applied", before, dataset.version, changes, counts=dataset.counts())
         try:
-            if self.before_swap is not None:
-                await self.before_swap()
             await self._write(
                 dataset, old.dataset if old else None, changes, now, actor, command, report,
                 ready=building,
@@ -486,11 +535,13 @@ class Store:
         except Exception as exc:
             if building is not None:  # let the build finish, then free it off the loop
                 await asyncio.gather(building, return_exceptions=True)
-                unused = [building.result() if not building.exception() else None]
+                unused: list[Index | None] = [
+                    building.result() if not building.exception() else None
+                ]
                 building = None
                 await asyncio.to_thread(_drop_index, unused)
             log.exception("reload failed before the swap; version %s stays live", before)
-            report = ReloadReport(
+            failed = ReloadReport(
                 "failed",
                 before,
                 dataset.version,
@@ -498,21 +549,10 @@ class Store:
                 counts=old.counts() if old else {},
                 error=f"{type(exc).__name__}: {exc}",
             )
-            report.seconds = time.perf_counter() - started
-            await self._audit(actor, command, report)
-            return report
+            return await self._finish_unwritten(failed, actor, command, started)
         assert index is not None
         building = None
-        # The keys live on in the loader's per-file cache; this id() map was for the index.
-        dataset.label_keys.clear()
-        snapshot = Snapshot(dataset, index, now, actor)
-        self._current = snapshot  # the swap: one assignment, one event-loop step
-        await self._refresh_common_terms()
-        if sum(report.counts.values()) >= FREEZE_MIN_RECORDS:
-            # The snapshot lives until the next reload: move its ~10^6 containers out of the
-            # collector's reach, or each full collection walks them all (100s of ms on the
-            # event loop). They are still freed by reference counting when replaced.
-            gc.freeze()
+        await self._swap(Snapshot(dataset, index, now, actor))
         report.seconds = time.perf_counter() - started
         log.info(
             "data %s -> %s: %d change(s) in %.2fs",
@@ -521,12 +561,19 @@ class Store:
             len(changes),
             report.seconds,
         )
-        # Free the replaced snapshot in a worker thread, piece by piece: dropping its last
-        # reference here would free ~10^6 objects in one event-loop step (~100 ms at 100k).
-        retired = [old]
-        del old, previous
-        await asyncio.to_thread(_retire, retired)
         return report
+
+    async def _swap(self, snapshot: Snapshot) -> None:
+        """Make ``snapshot`` the live one (its data is committed to SQLite)."""
+        # The keys live on in the loader's per-file cache; this id() map was for the index.
+        snapshot.dataset.label_keys.clear()
+        self._current = snapshot  # the swap: one assignment, one event-loop step
+        await self._refresh_common_terms()
+        if sum(snapshot.counts().values()) >= FREEZE_MIN_RECORDS:
+            # The snapshot lives until the next reload: move its ~10^6 containers out of the
+            # collector's reach, or each full collection walks them all (100s of ms on the
+            # event loop). They are still freed by reference counting when replaced.
+            gc.freeze()
 
     async def _write(
         self,
@@ -548,8 +595,8 @@ class Store:
         await conn.execute("BEGIN IMMEDIATE")
         try:
             async with conn.execute("SELECT value FROM meta WHERE key = 'data_version'") as cur:
-                row = await cur.fetchone()
-            stored = row[0] if row else None
+                version_row = await cur.fetchone()
+            stored = version_row[0] if version_row else None
             full = old is None or stored != old.version
             if full:
                 await conn.execute("DELETE FROM record")
@@ -561,9 +608,9 @@ class Store:
                 # Changed and removed rows go in batches (one statement per 500, not three
                 # round-trips per record); changed and added ones are written below.
                 for start in range(0, len(changes), 500):
-                    batch = changes[start : start + 500]
-                    pairs = ", ".join(["(?, ?)"] * len(batch))
-                    params = [value for c in batch for value in (c.kind, c.id)]
+                    stale = changes[start : start + 500]
+                    pairs = ", ".join(["(?, ?)"] * len(stale))
+                    params = [value for c in stale for value in (c.kind, c.id)]
                     async with conn.execute(
                         f"DELETE FROM record WHERE (kind, id) IN (VALUES {pairs}) RETURNING rowid",
                         params,
@@ -572,7 +619,8 @@ class Store:
                     await conn.executemany("DELETE FROM record_fts WHERE rowid = ?", gone)
                 targets = [(Kind(c.kind), c.id) for c in changes if c.action != "removed"]
             async with conn.execute("SELECT COALESCE(MAX(rowid), 0) FROM record") as cur:
-                next_rowid = (await cur.fetchone())[0] + 1
+                max_row = await cur.fetchone()
+            next_rowid = (max_row[0] if max_row else 0) + 1  # (an aggregate gives one row)
             pending = iter(targets)
             while batch := list(itertools.islice(pending, WRITE_BATCH)):
                 # Serializing and normalizing 100,000 records takes seconds: off the loop.

@@ -10,6 +10,7 @@ import pytest
 import bot.index_patch as index_patch
 from tests.discord_helpers import EPHEMERAL, embed_text, run_command, running_bot
 from tests.fakediscord import FakeDiscord
+from tests.store_doubles import CrashingStore
 
 
 @pytest.fixture(params=["rebuild", "patch"])
@@ -149,14 +150,11 @@ async def test_concurrent_reloads_are_serialized(
 async def test_crash_between_build_and_swap_keeps_old_data(
     fake_discord: FakeDiscord, settings, data_dir: Path
 ) -> None:
-    async with running_bot(fake_discord, settings) as bot:
+    store = CrashingStore(settings.db, settings.data_dir)
+    async with running_bot(fake_discord, settings, store=store) as bot:
         version = bot.store.current.version
         (data_dir / "zz-new.yaml").write_text("startups:\n  - {id: newco, name: NewCo}\n")
-
-        async def crash() -> None:
-            raise OSError("disk full")
-
-        bot.store.before_swap = crash
+        store.crash = OSError("disk full")
         data = await admin_reply(fake_discord, "data reload")
         assert "Reload failed" in embed_text(data) and "disk full" in embed_text(data)
         assert bot.store.current.version == version
@@ -164,7 +162,7 @@ async def test_crash_between_build_and_swap_keeps_old_data(
         ix = await fake_discord.send_command("startup", {"name": "newco"})
         data = (await fake_discord.wait_for_callback(ix)).json["data"]
         assert data["flags"] & EPHEMERAL and "Nothing matched" in embed_text(data)
-        bot.store.before_swap = None
+        store.crash = None
         assert "Data reloaded" in embed_text(await admin_reply(fake_discord, "data reload"))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from bot.knowledge import Knowledge
 from bot.model import Kind
 from bot.store import Store
 from tests.conftest import DATA_DIR, write_files
+from tests.store_doubles import CrashingStore
 
 
 async def test_the_shipped_data_loads_completely(tmp_path: Path) -> None:
@@ -89,14 +91,23 @@ async def test_bad_reload_keeps_the_old_data_answering(store: Store, sample_dir:
     assert history[0]["outcome"] == "rejected" and history[0]["problems"]
 
 
-async def test_crash_between_build_and_swap_leaves_old_data(store: Store, sample_dir: Path) -> None:
+@pytest.fixture
+async def crashing_store(sample_dir: Path, tmp_path: Path) -> AsyncIterator[CrashingStore]:
+    """The sample data loaded into a store whose reloads can be made to crash."""
+    store = CrashingStore(tmp_path / "crashing.db", sample_dir)
+    await store.open()
+    assert (await store.reload()).ok
+    yield store
+    await store.close()
+
+
+async def test_crash_between_build_and_swap_leaves_old_data(
+    crashing_store: CrashingStore, sample_dir: Path
+) -> None:
+    store = crashing_store
     version = store.current.version
     (sample_dir / "extra.yaml").write_text("startups:\n  - {id: newco, name: NewCo}\n")
-
-    async def crash() -> None:
-        raise RuntimeError("power cut")
-
-    store.before_swap = crash
+    store.crash = RuntimeError("power cut")
     report = await store.reload()
     assert report.outcome == "failed" and "power cut" in (report.error or "")
     assert store.current.version == version
@@ -104,7 +115,7 @@ async def test_crash_between_build_and_swap_leaves_old_data(store: Store, sample
     assert await store.stored_version() == version
     async with store.reader.execute("SELECT count(*) FROM record WHERE id = 'newco'") as cur:
         assert (await cur.fetchone())[0] == 0
-    store.before_swap = None
+    store.crash = None
     assert (await store.reload()).outcome == "applied"
     assert store.current.index.record(Kind.STARTUP, "newco") is not None
 
