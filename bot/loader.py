@@ -23,12 +23,12 @@ import os
 import pickle
 import threading
 import typing
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar, cast
 
 from pydantic import BaseModel, ValidationError
 
@@ -54,6 +54,8 @@ from bot.yamlio import (
 )
 
 log = logging.getLogger(__name__)
+
+M = TypeVar("M", bound=BaseModel)
 
 DATA_SUFFIXES = (".yaml", ".yml")
 TOP_LEVEL_KEYS = (*SECTIONS, "community")
@@ -324,7 +326,8 @@ def _pack(result: FileResult) -> bytes:
 
 def _unpack(blob: bytes) -> FileResult:
     with _intern_lock:
-        return pickle.loads(blob)  # type: ignore[no-any-return]
+        result: FileResult = pickle.loads(blob)
+    return result
 
 
 def _validate_job_packed(job: tuple[Path, str, str, bytes | None, int]) -> bytes:
@@ -413,7 +416,7 @@ def validate_parsed(parsed: ParsedFile, name: str, sha: str) -> FileResult:
                         _problems_from(exc, raw, name, path_label, (item_line, item_col), model)
                     )
                     continue
-                keys = record_keys(validated) if key in SECTION_KIND else ()  # type: ignore[arg-type]
+                keys = record_keys(cast("Record", validated)) if key in SECTION_KIND else ()
                 items.append(Item(key, validated, item_line, item_col, keys))
     return FileResult(name, sha, tuple(items), community, tuple(problems))
 
@@ -565,165 +568,196 @@ def _nested_model(annotation: Any) -> type[BaseModel] | None:
 # --------------------------------------------------------------------------- whole folder
 
 
+Origin = tuple[str, int]  # (file, line) of an item
+
+
+@dataclass
+class IdSpace(Generic[M]):
+    """Items that share one id space (the records of a kind, the sources by URL, the lists):
+    the first item of each id is kept, with the file and line it came from; a later one with
+    the same id is reported as a duplicate and left out."""
+
+    #: The field a duplicate is reported on ("startups.id", "sources.url").
+    field_path: str
+    #: (found, expected) for a duplicate, from its id and the first one's origin.
+    duplicate: Callable[[str, Origin], tuple[str, str]]
+    items: dict[str, M] = field(default_factory=dict)
+    origins: dict[str, Origin] = field(default_factory=dict)
+
+    def add(self, key: str, model: M, file: str, item: Item) -> DataProblem | None:
+        """Keep ``model`` under ``key``; the problem if ``key`` was taken (nothing kept)."""
+        first = self.origins.get(key)
+        if first is not None:
+            found, expected = self.duplicate(key, first)
+            return DataProblem(file, item.line, item.column, self.field_path, found, expected)
+        self.items[key] = model
+        self.origins[key] = (file, item.line)
+        return None
+
+
+@dataclass
+class _Collected:
+    """Every item of every file, by id space, before the checks across files."""
+
+    records: dict[Kind, IdSpace[Record]]
+    sources: IdSpace[Source]
+    lists: IdSpace[CommunityList]
+    community: Community | None = None
+    community_origin: Origin | None = None
+    #: id(record) -> its normalized label keys, as the files' validation computed them.
+    label_keys: dict[int, tuple[str, ...]] = field(default_factory=dict)
+
+
 def assemble(results: list[FileResult]) -> tuple[Dataset | None, list[DataProblem]]:
     """Combine files into one dataset and run the checks that need all records at once."""
     problems: list[DataProblem] = [p for r in results for p in r.problems]
-    records: dict[Kind, dict[str, Record]] = {kind: {} for kind in Kind}
-    origins: dict[tuple[Kind, str], tuple[str, int]] = {}
-    sources: dict[str, Source] = {}
-    lists: dict[str, CommunityList] = {}
-    list_origin: dict[str, tuple[str, int]] = {}
-    community: Community | None = None
-    community_origin: tuple[str, int] | None = None
-    label_keys: dict[int, tuple[str, ...]] = {}
-
-    for result in results:
-        if result.community is not None:
-            if community_origin is not None:
-                problems.append(
-                    DataProblem(
-                        result.name,
-                        result.community[1],
-                        1,
-                        "community",
-                        f"a second 'community' section (first in {community_origin[0]})",
-                        "one 'community' section in the whole data folder",
-                    )
-                )
-            else:
-                community, community_origin = (
-                    result.community[0],
-                    (result.name, result.community[1]),
-                )
-        for item in result.items:
-            if item.section in SECTION_KIND:
-                kind = SECTION_KIND[item.section]
-                record: Record = item.model  # type: ignore[assignment]
-                if record.id in records[kind]:
-                    first = origins[(kind, record.id)]
-                    problems.append(
-                        DataProblem(
-                            result.name,
-                            item.line,
-                            item.column,
-                            f"{item.section}.id",
-                            f"duplicate id {record.id!r} (first in {first[0]} line {first[1]})",
-                            f"a unique id among {item.section}",
-                        )
-                    )
-                    continue
-                records[kind][record.id] = record
-                origins[(kind, record.id)] = (result.name, item.line)
-                if item.keys:
-                    label_keys[id(record)] = item.keys
-            elif item.section == "sources":
-                source: Source = item.model  # type: ignore[assignment]
-                if source.url in sources:
-                    problems.append(
-                        DataProblem(
-                            result.name,
-                            item.line,
-                            item.column,
-                            "sources.url",
-                            f"duplicate source {source.url!r}",
-                            "each source URL once",
-                        )
-                    )
-                    continue
-                sources[source.url] = source
-            elif item.section == "lists":
-                clist: CommunityList = item.model  # type: ignore[assignment]
-                if clist.id in lists:
-                    problems.append(
-                        DataProblem(
-                            result.name,
-                            item.line,
-                            item.column,
-                            "lists.id",
-                            f"duplicate id {clist.id!r}",
-                            "a unique id among lists",
-                        )
-                    )
-                    continue
-                lists[clist.id] = clist
-                list_origin[clist.id] = (result.name, item.line)
-
-    cities = records[Kind.CITY]
-    organizations = records[Kind.ORGANIZATION]
-    startups = records[Kind.STARTUP]
-    for kind in Kind:
-        for rid, rec in records[kind].items():
-            file, line = origins[(kind, rid)]
-            city = getattr(rec, "city", None)
-            if city is not None and city not in cities:
-                problems.append(
-                    DataProblem(
-                        file,
-                        line,
-                        1,
-                        f"{kind.value} {rid}.city",
-                        f"unknown city {city!r}",
-                        f"the id of a city in the data ({', '.join(sorted(cities)) or 'none yet'})"
-                        + _did_you_mean(city, cities),
-                    )
-                )
-            for org in getattr(rec, "organizations", []):
-                if org not in organizations:
-                    problems.append(
-                        DataProblem(
-                            file,
-                            line,
-                            1,
-                            f"{kind.value} {rid}.organizations",
-                            f"unknown organization {org!r}",
-                            "the id of an organization in the data"
-                            + _did_you_mean(org, organizations),
-                        )
-                    )
-    for lid, clist in lists.items():
-        file, line = list_origin[lid]
-        if clist.city is not None and clist.city not in cities:
-            problems.append(
-                DataProblem(
-                    file,
-                    line,
-                    1,
-                    f"list {lid}.city",
-                    f"unknown city {clist.city!r}",
-                    "the id of a city in the data",
-                )
-            )
-        for index, entry in enumerate(clist.entries):
-            if entry.startup not in startups:
-                problems.append(
-                    DataProblem(
-                        file,
-                        line,
-                        1,
-                        f"list {lid}.entries[{index}].startup",
-                        f"unknown startup {entry.startup!r}",
-                        "the id of a startup in the data" + _did_you_mean(entry.startup, startups),
-                    )
-                )
-    problems.extend(_name_collisions(records, origins, label_keys))
+    collected = _collect(results, problems)
+    records = {kind: space.items for kind, space in collected.records.items()}
+    origins = {kind: space.origins for kind, space in collected.records.items()}
+    problems.extend(_record_references(records, origins))
+    problems.extend(_list_references(collected.lists, records))
+    problems.extend(_name_collisions(records, origins, collected.label_keys))
     if problems:
         return None, problems
     file_hashes = {r.name: r.sha256 for r in results}
     dataset = Dataset(
         records=records,
-        sources=sources,
-        lists=lists,
-        community=community,
+        sources=collected.sources.items,
+        lists=collected.lists.items,
+        community=collected.community,
         file_hashes=file_hashes,
         version=data_version(file_hashes),
-        label_keys=label_keys,
+        label_keys=collected.label_keys,
     )
     return dataset, []
 
 
+def _collect(results: list[FileResult], problems: list[DataProblem]) -> _Collected:
+    """Every file's items by id space, in file order; duplicates and a second community
+    section go to ``problems``."""
+
+    def duplicate_record(section: str) -> Callable[[str, Origin], tuple[str, str]]:
+        return lambda rid, first: (
+            f"duplicate id {rid!r} (first in {first[0]} line {first[1]})",
+            f"a unique id among {section}",
+        )
+
+    section_of = {kind: section for section, kind in SECTION_KIND.items()}
+    collected = _Collected(
+        records={
+            kind: IdSpace(f"{section_of[kind]}.id", duplicate_record(section_of[kind]))
+            for kind in Kind
+        },
+        sources=IdSpace(
+            "sources.url", lambda url, _: (f"duplicate source {url!r}", "each source URL once")
+        ),
+        lists=IdSpace(
+            "lists.id", lambda lid, _: (f"duplicate id {lid!r}", "a unique id among lists")
+        ),
+    )
+    for result in results:
+        if result.community is not None:
+            problem = _add_community(collected, result.name, *result.community)
+            if problem is not None:
+                problems.append(problem)
+        for item in result.items:
+            problem = _add_item(collected, result.name, item)
+            if problem is not None:
+                problems.append(problem)
+    return collected
+
+
+def _add_community(
+    collected: _Collected, file: str, community: Community, line: int
+) -> DataProblem | None:
+    """Keep the data's one community section; the problem if it is a second one."""
+    if collected.community_origin is not None:
+        return DataProblem(
+            file,
+            line,
+            1,
+            "community",
+            f"a second 'community' section (first in {collected.community_origin[0]})",
+            "one 'community' section in the whole data folder",
+        )
+    collected.community, collected.community_origin = community, (file, line)
+    return None
+
+
+def _add_item(collected: _Collected, file: str, item: Item) -> DataProblem | None:
+    """Keep one item in its id space; the problem if its id is taken."""
+    if item.section in SECTION_KIND:
+        record = cast("Record", item.model)  # validated by its section's record model
+        problem = collected.records[SECTION_KIND[item.section]].add(record.id, record, file, item)
+        if problem is None and item.keys:
+            collected.label_keys[id(record)] = item.keys
+        return problem
+    if item.section == "sources":
+        source = cast("Source", item.model)
+        return collected.sources.add(source.url, source, file, item)
+    if item.section == "lists":
+        clist = cast("CommunityList", item.model)
+        return collected.lists.add(clist.id, clist, file, item)
+    return None
+
+
+def _unknown(origin: Origin, field_path: str, what: str, value: str, expected: str) -> DataProblem:
+    """A reference to an id the data does not have."""
+    file, line = origin
+    return DataProblem(file, line, 1, field_path, f"unknown {what} {value!r}", expected)
+
+
+def _record_references(
+    records: dict[Kind, dict[str, Record]], origins: dict[Kind, dict[str, Origin]]
+) -> list[DataProblem]:
+    """Every record's city and organizations must be records of the data."""
+    cities = records[Kind.CITY]
+    organizations = records[Kind.ORGANIZATION]
+    problems: list[DataProblem] = []
+    for kind in Kind:
+        for rid, rec in records[kind].items():
+            origin = origins[kind][rid]
+            city = getattr(rec, "city", None)
+            if city is not None and city not in cities:
+                known = ", ".join(sorted(cities)) or "none yet"
+                expected = f"the id of a city in the data ({known})" + _did_you_mean(city, cities)
+                field_path = f"{kind.value} {rid}.city"
+                problems.append(_unknown(origin, field_path, "city", city, expected))
+            for org in getattr(rec, "organizations", []):
+                if org not in organizations:
+                    expected = "the id of an organization in the data" + _did_you_mean(
+                        org, organizations
+                    )
+                    field_path = f"{kind.value} {rid}.organizations"
+                    problems.append(_unknown(origin, field_path, "organization", org, expected))
+    return problems
+
+
+def _list_references(
+    lists: IdSpace[CommunityList], records: dict[Kind, dict[str, Record]]
+) -> list[DataProblem]:
+    """A community list's city and entries must be records of the data."""
+    cities = records[Kind.CITY]
+    startups = records[Kind.STARTUP]
+    problems: list[DataProblem] = []
+    for lid, clist in lists.items.items():
+        origin = lists.origins[lid]
+        if clist.city is not None and clist.city not in cities:
+            expected = "the id of a city in the data"
+            problems.append(_unknown(origin, f"list {lid}.city", "city", clist.city, expected))
+        for index, entry in enumerate(clist.entries):
+            if entry.startup not in startups:
+                expected = "the id of a startup in the data" + _did_you_mean(
+                    entry.startup, startups
+                )
+                field_path = f"list {lid}.entries[{index}].startup"
+                problems.append(_unknown(origin, field_path, "startup", entry.startup, expected))
+    return problems
+
+
 def _name_collisions(
     records: dict[Kind, dict[str, Record]],
-    origins: dict[tuple[Kind, str], tuple[str, int]],
+    origins: dict[Kind, dict[str, Origin]],
     label_keys: dict[int, tuple[str, ...]],
 ) -> list[DataProblem]:
     """A name or alias must point at one record only, or lookups would be a coin toss."""
@@ -743,7 +777,7 @@ def _name_collisions(
                 if other is None:
                     owner[key] = (kind, rid, label)
                     continue
-                file, line = origins[(kind, rid)]
+                file, line = origins[kind][rid]
                 problems.append(
                     DataProblem(
                         file,
