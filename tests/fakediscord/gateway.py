@@ -37,12 +37,12 @@ class _Compressor:
             self._z = zlib.compressobj()
         elif kind == "zstd-stream":
             try:
-                import zstandard  # type: ignore[import-not-found]
+                import zstandard
 
                 self._z = zstandard.ZstdCompressor().compressobj()
                 self._flush = lambda: self._z.flush(zstandard.COMPRESSOBJ_FLUSH_BLOCK)
             except ImportError:  # Python 3.14+
-                from compression.zstd import ZstdCompressor  # type: ignore[import-not-found]
+                from compression.zstd import ZstdCompressor
 
                 comp = ZstdCompressor()
                 self._z = comp

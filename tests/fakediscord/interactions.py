@@ -6,20 +6,26 @@ them (``/interactions/{id}/{token}/callback`` and the ``/webhooks/{app}/{token}`
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import secrets
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from . import validation
-from .models import FakeChannel, FakeGuild, FakeMember, FakeRole, FakeUser
-from .records import ApiError, FakeInteraction, Request, invalid_form_body, unknown
+from .models import FakeChannel, FakeGuild, FakeMember, FakeRole, FakeUser, Snowflakes
+from .records import (
+    ApiError,
+    FakeInteraction,
+    Request,
+    UploadedFile,
+    invalid_form_body,
+    unknown,
+)
 
 if TYPE_CHECKING:
-    from .server import FakeDiscord
-
-    _Base = FakeDiscord
-else:
-    _Base = object
+    from .gateway import GatewaySession
 
 # interaction type -> callback types Discord accepts for it
 _ALLOWED_CALLBACKS: dict[int, set[int]] = {
@@ -31,6 +37,23 @@ _ALLOWED_CALLBACKS: dict[int, set[int]] = {
 CALLBACK_ROUTE = "POST /interactions/{interaction_id}/{token}/callback"
 ATTACHMENT_SIZE_LIMIT = 10 * 1024 * 1024
 OptionsArg = dict[str, Any] | list[dict[str, Any]] | None
+
+
+@dataclass(frozen=True)
+class Sender:
+    """Who sends an interaction, from where, with which permissions and in which language:
+    what every ``send_*`` method takes as keyword arguments, as one value. ``None`` picks the
+    default (the plain member bob, the first guild, its first text channel, the permissions
+    the guild gives)."""
+
+    user: FakeUser | None = None
+    guild: FakeGuild | int | None = None
+    channel: FakeChannel | int | str | None = None
+    dm: bool = False
+    roles: list[int | FakeRole] | None = None
+    member_permissions: int | None = None
+    app_permissions: int | None = None
+    locale: str = "en-US"
 
 
 def _infer_type(value: Any) -> int:
@@ -77,7 +100,67 @@ def _ident(obj: Any) -> int:
     return int(obj.id) if hasattr(obj, "id") else int(obj)
 
 
-class InteractionsMixin(_Base):
+class InteractionsMixin:
+    """The interaction half of :class:`~tests.fakediscord.server.FakeDiscord`, which mixes
+    it in and defines the state and helpers declared here."""
+
+    ids: Snowflakes
+    application_id: int
+    bot_user: FakeUser
+    user: FakeUser
+    users: dict[int, FakeUser]
+    guilds: dict[int, FakeGuild]
+    dm_channels: dict[int, FakeChannel]
+    commands: dict[int | None, dict[tuple[int, str], dict[str, Any]]]
+    messages: dict[int, dict[str, Any]]
+    deleted_messages: list[dict[str, Any]]
+    _message_changed_at: dict[int, float]
+    interactions: dict[int, FakeInteraction]
+    _interactions_by_token: dict[str, FakeInteraction]
+    requests: list[Request]
+    interaction_deadline: float | None
+    validate: bool
+    port: int | None
+
+    if TYPE_CHECKING:
+
+        @property
+        def guild(self) -> FakeGuild: ...
+
+        def find_channel(self, channel_id: int) -> FakeChannel | None: ...
+
+        async def wait_until_connected(self, timeout: float = 5.0) -> GatewaySession: ...
+
+        async def wait_for(
+            self, method_or_predicate: Callable[[Request], bool], *, timeout: float = 5.0
+        ) -> Request: ...
+
+        async def dispatch(
+            self, event: str, data: Any, *, guild_id: int | None = None, timeout: float = 5.0
+        ) -> None: ...
+
+        def _new_message(
+            self,
+            channel_id: int,
+            body: dict[str, Any],
+            files: list[UploadedFile],
+            *,
+            msg_type: int = 0,
+            flags: int = 0,
+            ix: FakeInteraction | None = None,
+        ) -> dict[str, Any]: ...
+
+        def _edit_stored(
+            self,
+            msg: dict[str, Any],
+            body: dict[str, Any],
+            files: list[UploadedFile],
+            *,
+            mark_edited: bool = True,
+        ) -> dict[str, Any]: ...
+
+        async def _announce_message(self, msg: dict[str, Any]) -> None: ...
+
     # ------------------------------------------------------------------------------------------
     # building payloads
     # ------------------------------------------------------------------------------------------
@@ -263,21 +346,14 @@ class InteractionsMixin(_Base):
         self,
         itype: int,
         data: dict[str, Any],
+        sender: Sender,
         *,
-        user: FakeUser | None,
-        guild: FakeGuild | int | None,
-        channel: FakeChannel | int | str | None,
-        dm: bool,
-        roles: list[int | FakeRole] | None,
-        member_permissions: int | None,
-        app_permissions: int | None,
-        locale: str,
         message: dict[str, Any] | None = None,
         command_name: str | None = None,
     ) -> FakeInteraction:
-        user = user or self.user
-        g = None if dm else self._pick_guild(guild)
-        ch = self._pick_channel(g, channel, user)
+        user = sender.user or self.user
+        g = None if sender.dm else self._pick_guild(sender.guild)
+        ch = self._pick_channel(g, sender.channel, user)
         iid = self.ids.next()
         token = f"fakeix.{iid}.{secrets.token_urlsafe(32)}"
         payload: dict[str, Any] = {
@@ -289,14 +365,14 @@ class InteractionsMixin(_Base):
             "channel": ch.to_payload(),
             "token": token,
             "version": 1,
-            "locale": locale,
+            "locale": sender.locale,
             "entitlements": [],
             "entitlement_sku_ids": [],
             "attachment_size_limit": ATTACHMENT_SIZE_LIMIT,
         }
         if g is not None:
-            role_ids = [_ident(r) for r in roles] if roles is not None else None
-            member = self._resolved_member(g, user, ch, role_ids, member_permissions)
+            role_ids = [_ident(r) for r in sender.roles] if sender.roles is not None else None
+            member = self._resolved_member(g, user, ch, role_ids, sender.member_permissions)
             member["user"] = user.to_payload()
             bot_perms = g.permissions_for(self.bot_user.id, ch.id)
             payload.update(
@@ -304,7 +380,9 @@ class InteractionsMixin(_Base):
                 guild={"id": str(g.id), "locale": g.preferred_locale, "features": g.features},
                 guild_locale=g.preferred_locale,
                 member=member,
-                app_permissions=str(app_permissions if app_permissions is not None else bot_perms),
+                app_permissions=str(
+                    bot_perms if sender.app_permissions is None else sender.app_permissions
+                ),
                 authorizing_integration_owners={"0": str(g.id)},
                 context=0,
             )
@@ -312,7 +390,7 @@ class InteractionsMixin(_Base):
         else:
             payload.update(
                 user=user.to_payload(),
-                app_permissions=str(app_permissions if app_permissions is not None else 0),
+                app_permissions=str(sender.app_permissions or 0),
                 authorizing_integration_owners={"0": "0"},
                 context=1,
             )
@@ -363,10 +441,10 @@ class InteractionsMixin(_Base):
         synced definition (else inferred: bool, int, float, str, FakeUser/FakeMember, FakeChannel,
         FakeRole, {"filename":…} attachment); user/channel/role values may also be ids, and
         are added to ``data.resolved``. A raw list of option dicts is passed through."""
-        return await self._send_app_command(
-            2, name, options, None, user, guild, channel, dm, roles, member_permissions,
-            app_permissions, locale, timeout,
-        )  # fmt: skip
+        sender = Sender(
+            user, guild, channel, dm, roles, member_permissions, app_permissions, locale
+        )
+        return await self._send_app_command(2, name, options, None, sender, timeout)
 
     async def send_autocomplete(
         self,
@@ -388,10 +466,8 @@ class InteractionsMixin(_Base):
             if len(options) != 1:
                 raise ValueError("several options: say which one is focused=")
             focused = next(iter(options))
-        return await self._send_app_command(
-            4, name, options, focused, user, guild, channel, dm, roles, None, None, locale,
-            timeout,
-        )  # fmt: skip
+        sender = Sender(user, guild, channel, dm, roles, locale=locale)
+        return await self._send_app_command(4, name, options, focused, sender, timeout)
 
     async def _send_app_command(
         self,
@@ -399,36 +475,18 @@ class InteractionsMixin(_Base):
         name: str,
         options: OptionsArg,
         focused: str | None,
-        user: FakeUser | None,
-        guild: FakeGuild | int | None,
-        channel: FakeChannel | int | str | None,
-        dm: bool,
-        roles: list[int | FakeRole] | None,
-        member_permissions: int | None,
-        app_permissions: int | None,
-        locale: str,
+        sender: Sender,
         timeout: float,
     ) -> FakeInteraction:
         """A slash command (type 2) or autocomplete (type 4) interaction, dispatched."""
-        g = None if dm else self._pick_guild(guild)
-        u = user or self.user
-        ch = self._pick_channel(g, channel, u)
+        g = None if sender.dm else self._pick_guild(sender.guild)
+        u = sender.user or self.user
+        ch = self._pick_channel(g, sender.channel, u)
         data, qualified = self._command_data(
             name, options, guild=g, channel=ch, user=u, focused=focused
         )
-        ix = self._new_interaction(
-            itype,
-            data,
-            user=u,
-            guild=g,
-            channel=ch,
-            dm=dm,
-            roles=roles,
-            member_permissions=member_permissions,
-            app_permissions=app_permissions,
-            locale=locale,
-            command_name=qualified,
-        )
+        picked = dataclasses.replace(sender, user=u, guild=g, channel=ch)
+        ix = self._new_interaction(itype, data, picked, command_name=qualified)
         return await self._dispatch_interaction(ix, timeout)
 
     def _message_arg(self, message: FakeInteraction | dict[str, Any] | int | str) -> dict[str, Any]:
@@ -485,19 +543,16 @@ class InteractionsMixin(_Base):
                     t = {5: 6, 6: 8, 8: 7}.get(component_type) or _infer_type(v)
                     self._option("_", v, {"type": t}, resolved, guild, channel, False)
                 data["resolved"] = resolved
-        ix = self._new_interaction(
-            3,
-            data,
-            user=user,
-            guild=channel.guild_id,
-            channel=channel,
+        sender = Sender(
+            user,
+            channel.guild_id,
+            channel,
             dm=channel.guild_id is None,
             roles=roles,
             member_permissions=member_permissions,
-            app_permissions=None,
             locale=locale,
-            message=msg,
         )
+        ix = self._new_interaction(3, data, sender, message=msg)
         return await self._dispatch_interaction(ix, timeout)
 
     async def send_modal_submit(
@@ -533,19 +588,8 @@ class InteractionsMixin(_Base):
         msg = self._message_arg(message) if message is not None else None
         if msg is not None:
             channel = int(msg["channel_id"])
-        ix = self._new_interaction(
-            5,
-            data,
-            user=user,
-            guild=guild,
-            channel=channel,
-            dm=False,
-            roles=None,
-            member_permissions=None,
-            app_permissions=None,
-            locale=locale,
-            message=msg,
-        )
+        sender = Sender(user, guild, channel, locale=locale)
+        ix = self._new_interaction(5, data, sender, message=msg)
         return await self._dispatch_interaction(ix, timeout)
 
     # ------------------------------------------------------------------------------------------

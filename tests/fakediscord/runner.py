@@ -45,8 +45,9 @@ async def run_client(
         await _shutdown(client, task, timeout)
         raise
     await _shutdown(client, task, timeout)
-    if task.done() and not task.cancelled() and task.exception() is not None:
-        raise task.exception()  # the client crashed while the test ran
+    crash = task.exception() if task.done() and not task.cancelled() else None
+    if crash is not None:
+        raise crash  # the client crashed while the test ran
 
 
 async def _wait_ready(

@@ -936,7 +936,8 @@ class FakeDiscord(InteractionsMixin):
         if self.validate and (problems := validation.check_command(body)):
             raise validation.invalid_form_body(problems)
         store = self.commands.setdefault(scope, {})
-        key = (body.get("type", 1), body.get("name"))
+        # (Without a name only when validation is off: stored under "".)
+        key: tuple[int, str] = (body.get("type", 1), body.get("name") or "")
         existed = key in store
         store[key] = self._store_command(scope, body, store.get(key))
         return (200 if existed else 201), store[key]

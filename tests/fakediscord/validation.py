@@ -147,7 +147,7 @@ def _check_options(
 ) -> None:
     if len(options) > 25:
         problems[path] = ("BASE_TYPE_MAX_LENGTH", "Must be 25 or fewer in length.")
-    seen: set[str] = set()
+    seen: set[str | None] = set()  # (a missing name is reported above)
     subs = [o for o in options if o.get("type") in (1, 2)]
     if subs and len(subs) != len(options):
         problems[path] = (
@@ -269,7 +269,7 @@ def check_command_list(cmds: Any) -> None:
             {"_": ("LIST_TYPE_CONVERT", "Only iterables may be used in a ListType")}
         )
     problems: Problems = {}
-    seen: set[tuple[int, str]] = set()
+    seen: set[tuple[int, str | None]] = set()
     for i, cmd in enumerate(cmds):
         problems.update(check_command(cmd, str(i)))
         if isinstance(cmd, dict):
