@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -13,7 +14,7 @@ from bench.queries import build
 from bot.index_patch import PatchedIndex, patch_index
 from bot.knowledge import Knowledge
 from bot.loader import Dataset, Loader
-from bot.model import Kind, Record
+from bot.model import City, Kind, Record
 from bot.search import SearchIndex
 from bot.store import Store
 
@@ -43,7 +44,10 @@ def edit(records: Records, seed: int) -> tuple[Records, list[tuple[str, str]]]:
     touched: list[tuple[str, str]] = []
     for rid in picked[:5]:
         old = new[Kind.STARTUP][rid]
-        update = {"name": f"{old.name} Renamed{seed}", "aliases": [*old.aliases, f"Zed{seed} {rid}"]}
+        update: dict[str, Any] = {
+            "name": f"{old.name} Renamed{seed}",
+            "aliases": [*old.aliases, f"Zed{seed} {rid}"],
+        }
         new[Kind.STARTUP][rid] = old.model_copy(update=update)
         touched.append(("startup", rid))
     for rid in picked[5:10]:
@@ -61,6 +65,7 @@ def edit(records: Records, seed: int) -> tuple[Records, list[tuple[str, str]]]:
     touched.append(("organization", org_id))
     city_id = sorted(new[Kind.CITY])[0]
     city = new[Kind.CITY][city_id]
+    assert isinstance(city, City)
     figure = city.figures[0].model_copy(update={"label": f"Rooftop gardens {seed}"})
     new[Kind.CITY][city_id] = city.model_copy(update={"figures": [figure, *city.figures[1:]]})
     touched.append(("city", city_id))
@@ -101,15 +106,15 @@ def same_answers(full: SearchIndex, patched: PatchedIndex, records: Records) -> 
     texts += [r.name for r in full.of_kind(Kind.ORGANIZATION)]
     differ: set[str] = set()
     for text in texts:
-        for kind in (None, Kind.STARTUP):
-            want = [(h.record.id, h.score) for h in full.lookup(text, kind, 25)]
-            got = [(h.record.id, h.score) for h in patched.lookup(text, kind, 25)]
-            assert got[:1] == want[:1], (text, kind)
+        for scope in (None, Kind.STARTUP):
+            want = [(h.record.id, h.score) for h in full.lookup(text, scope, 25)]
+            got = [(h.record.id, h.score) for h in patched.lookup(text, scope, 25)]
+            assert got[:1] == want[:1], (text, scope)
             if got != want:
                 differ.add(text)
-            want = [(h.record.id, h.score) for h in full.lookup(text, kind, typos_if_found=False)]
-            got = [(h.record.id, h.score) for h in patched.lookup(text, kind, typos_if_found=False)]
-            assert got[:1] == want[:1], (text, kind)
+            want = [(h.record.id, h.score) for h in full.lookup(text, scope, typos_if_found=False)]
+            got = [(h.record.id, h.score) for h in patched.lookup(text, scope, typos_if_found=False)]
+            assert got[:1] == want[:1], (text, scope)
             if got != want:
                 differ.add(text)
         assert patched.mentioned_cities(text) == full.mentioned_cities(text)

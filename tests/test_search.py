@@ -196,6 +196,8 @@ def test_startups_without_sector_are_not_similar_to_each_other() -> None:
         ]
     )
     alpha = index.record(Kind.STARTUP, "alpha")
+    assert alpha is not None
     assert index.similar_startups(alpha, 6) == []
     gamma = index.record(Kind.STARTUP, "gamma")
+    assert gamma is not None
     assert [r.id for r in index.similar_startups(gamma, 6)] == ["delta"]

@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import aiosqlite
 import pytest
 
 from bot.db import migrations
@@ -14,6 +15,14 @@ from bot.model import Kind
 from bot.store import Store
 from tests.conftest import DATA_DIR, write_files
 from tests.store_doubles import CrashingStore
+
+
+async def one_row(conn: aiosqlite.Connection, sql: str) -> aiosqlite.Row:
+    """The one row a query gives (the test fails if it gives none)."""
+    async with conn.execute(sql) as cur:
+        row = await cur.fetchone()
+    assert row is not None, sql
+    return row
 
 
 async def test_the_shipped_data_loads_completely(tmp_path: Path) -> None:
@@ -34,11 +43,9 @@ async def test_the_shipped_data_loads_completely(tmp_path: Path) -> None:
 
 
 async def test_schema_is_migrated_and_versioned(store: Store) -> None:
-    async with store.reader.execute("PRAGMA user_version") as cur:
-        (version,) = await cur.fetchone()
+    (version,) = await one_row(store.reader, "PRAGMA user_version")
     assert version == len(migrations())
-    async with store.reader.execute("PRAGMA journal_mode") as cur:
-        (mode,) = await cur.fetchone()
+    (mode,) = await one_row(store.reader, "PRAGMA journal_mode")
     assert mode == "wal"
 
 
@@ -63,11 +70,11 @@ async def test_reload_reports_what_changed(store: Store, sample_dir: Path) -> No
     assert store.current.index.record(Kind.STARTUP, "boxful") is not None
     hits = await Knowledge(store).search("logistics tech")
     assert hits[0].record.id == "lalamove"
-    async with store.reader.execute(
+    records, indexed, orphans = await one_row(
+        store.reader,
         "SELECT (SELECT count(*) FROM record), (SELECT count(*) FROM record_fts),"
-        " (SELECT count(*) FROM record_fts WHERE rowid NOT IN (SELECT rowid FROM record))"
-    ) as cur:
-        records, indexed, orphans = await cur.fetchone()
+        " (SELECT count(*) FROM record_fts WHERE rowid NOT IN (SELECT rowid FROM record))",
+    )
     assert records == indexed == sum(store.current.counts().values()) and orphans == 0
 
 
@@ -113,8 +120,7 @@ async def test_crash_between_build_and_swap_leaves_old_data(
     assert store.current.version == version
     assert store.current.index.record(Kind.STARTUP, "newco") is None
     assert await store.stored_version() == version
-    async with store.reader.execute("SELECT count(*) FROM record WHERE id = 'newco'") as cur:
-        assert (await cur.fetchone())[0] == 0
+    assert (await one_row(store.reader, "SELECT count(*) FROM record WHERE id = 'newco'"))[0] == 0
     store.crash = None
     assert (await store.reload()).outcome == "applied"
     assert store.current.index.record(Kind.STARTUP, "newco") is not None
@@ -127,8 +133,7 @@ async def test_failed_write_rolls_back(store: Store, sample_dir: Path) -> None:
     report = await store.reload()
     assert report.outcome == "failed"
     assert store.current.version == version
-    async with store.reader.execute("SELECT count(*) FROM record WHERE id = 'newco'") as cur:
-        assert (await cur.fetchone())[0] == 0
+    assert (await one_row(store.reader, "SELECT count(*) FROM record WHERE id = 'newco'"))[0] == 0
 
 
 async def test_concurrent_reloads_are_serialized(store: Store, sample_dir: Path) -> None:
@@ -175,7 +180,8 @@ async def test_reader_keeps_its_snapshot_during_reload(store: Store, sample_dir:
         (sample_dir / "startups.yaml").read_text().replace("name: Lalamove", "name: Lalamove HK")
     )
     await store.reload()
-    assert held.index.record(Kind.STARTUP, "lalamove").name == "Lalamove"
+    held_record = held.index.record(Kind.STARTUP, "lalamove")
+    assert held_record is not None and held_record.name == "Lalamove"
     assert knowledge.resolve(Kind.STARTUP, "lalamove").name == "Lalamove HK"
 
 
