@@ -1,4 +1,5 @@
-"""The ASCII shortcut of fts_document must give FTS5 exactly the tokens fts_text gives it."""
+"""The ASCII shortcut of fts_document must give FTS5 exactly the tokens fts_text gives it;
+a record's label keys come in the slot order the search index relies on."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.text import fts_document, fts_text
+from bot.model import Startup
+from bot.text import fts_document, fts_text, record_keys
 
 
 def _tokens(conn: sqlite3.Connection, text: str) -> list[str]:
@@ -57,3 +59,12 @@ def test_any_ascii_text_tokenizes_alike(text: str) -> None:
 def test_other_text_is_normalized() -> None:
     assert fts_document("香港科技園 Café") == fts_text("香港科技園 Café")
     assert fts_document("台北市") == "台 北 市"
+
+
+def test_record_keys_follow_the_slot_order() -> None:
+    record = Startup(id="we-lab", name="We-Lab", name_zh="匯立", aliases=["WeLab Bank", "ＷＬ"])
+    keys = record_keys(record)
+    # name, Chinese name, each alias, the id (its dashes as spaces): search.NAME_SLOT onwards.
+    assert keys == ("we lab", "汇立", "welab bank", "wl", "we lab")
+    assert keys[0] is keys[-1]  # equal keys are one object (most ids repeat the name)
+    assert record_keys(Startup(id="x", name="X"))[1] == ""  # no Chinese name: an empty key
