@@ -21,6 +21,7 @@ import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from bot.text import normalize
 
@@ -450,7 +451,7 @@ def make_cities(plan: Plan, rng: random.Random, names: Names) -> list[dict]:
 
 
 def make_organizations(plan: Plan, rng: random.Random, names: Names, cities: list[dict]):
-    out = []
+    out: list[dict[str, Any]] = []
     types = list(ORG_TYPES)
     attempts = 0
     while len(out) < plan.organizations:
@@ -463,7 +464,7 @@ def make_organizations(plan: Plan, rng: random.Random, names: Names, cities: lis
             name = f"{name} {len(out)}"
         if not names.claim(name):
             continue
-        record = {"id": names.slug(name), "name": name}
+        record: dict[str, Any] = {"id": names.slug(name), "name": name}
         words = [w for w in name.split() if w[0].isupper()]
         initials = "".join(w[0] for w in words)
         if len(initials) >= 3 and names.claim(initials):
@@ -483,7 +484,7 @@ def make_organizations(plan: Plan, rng: random.Random, names: Names, cities: lis
 
 
 def make_initiatives(plan: Plan, rng: random.Random, names: Names, cities, organizations):
-    out = []
+    out: list[dict[str, Any]] = []
     attempts = 0
     while len(out) < plan.initiatives:
         attempts += 1
@@ -526,7 +527,7 @@ def make_initiatives(plan: Plan, rng: random.Random, names: Names, cities, organ
 
 
 def make_startups(plan: Plan, rng: random.Random, names: Names, cities, organizations):
-    out = []
+    out: list[dict[str, Any]] = []
     sectors = list(SECTORS)
     orgs_by_city: dict[str, list[str]] = {}
     for org in organizations:
@@ -709,7 +710,7 @@ def generate(size: int, root: Path) -> tuple[Path, dict]:
     return folder, counts
 
 
-def ensure(size: int, root: Path, log=print) -> tuple[Path, dict]:  # type: ignore[no-untyped-def]
+def ensure(size: int, root: Path, log=print) -> tuple[Path, dict]:
     """The data folder for ``size``, generated only when missing or stale."""
     folder = folder_for(root, size)
     if folder.is_dir() and stamp_ok(folder, size):

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from bot.chinese import fold_script
 from bot.loader import Dataset
-from bot.model import Kind
+from bot.model import City, Kind
 from bot.text import has_cjk
 
 MIX = {"exact": 100, "prefix": 100, "typo": 80, "alias": 80, "chinese": 80, "question": 80}
@@ -54,8 +54,10 @@ def build(dataset: Dataset, seed: int = 7, scale: float = 1.0) -> list[Query]:
     cities = sorted(dataset.records[Kind.CITY].values(), key=lambda r: r.id)
     orgs = sorted(dataset.records[Kind.ORGANIZATION].values(), key=lambda r: r.id)
     latin_aliases = [(a, r.id) for r in startups for a in r.aliases if not has_cjk(a)]
-    chinese = [(t, r.id) for r in startups for t in (r.name_zh, *r.aliases) if t and has_cjk(t)]
-    figures = [(c, f) for c in cities for f in c.figures]
+    chinese: list[tuple[str, str | None]] = [
+        (t, r.id) for r in startups for t in (r.name_zh, *r.aliases) if t and has_cjk(t)
+    ]
+    figures = [(c, f) for c in cities if isinstance(c, City) for f in c.figures]
     wanted = {name: max(1, round(count * scale)) for name, count in MIX.items()}
     out: dict[str, list[Query]] = {name: [] for name in MIX}
 
@@ -104,16 +106,16 @@ def build(dataset: Dataset, seed: int = 7, scale: float = 1.0) -> list[Query]:
     return mixed
 
 
-def _figure_words(rng: random.Random, figures) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+def _figure_words(rng: random.Random, figures) -> tuple[str, str]:
     city, figure = rng.choice(figures)
     return figure.label.lower(), city.name
 
 
-def _sectors(startups) -> list[str]:  # type: ignore[no-untyped-def]
+def _sectors(startups) -> list[str]:
     return sorted({r.sector for r in startups[:500] if r.sector})
 
 
-def _product_question(rng: random.Random, startups) -> str:  # type: ignore[no-untyped-def]
+def _product_question(rng: random.Random, startups) -> str:
     """Words lifted from a description: 'delivery robot for hotels in Taipei'."""
     words = rng.choice(startups).description.split()
     start = rng.randrange(2, 6)

@@ -60,7 +60,7 @@ def subsample(queries: list[Query], count: int) -> list[Query]:
     return [queries[int(i * step)] for i in range(count)]
 
 
-def timed_baseline(queries: list[Query], run) -> tuple[list[float], int]:  # type: ignore[no-untyped-def]
+def timed_baseline(queries: list[Query], run) -> tuple[list[float], int]:
     """Time ``run(text)`` over a subsample of ``queries`` sized to the time budget."""
     probe = []
     for q in queries[:3]:
@@ -283,7 +283,7 @@ async def e2e(size: int, data_dir: Path, work: Path, count: int) -> dict[str, An
         bot = SmartUpsBot(settings, store=store)
         async with run_client(fake, bot, timeout=120.0):
 
-            async def one(send) -> float:  # type: ignore[no-untyped-def]
+            async def one(send) -> float:
                 since = fake.mark()
                 ix = await send()
                 prefix = f"/interactions/{ix.id}/"

@@ -297,7 +297,7 @@ class LocalSession:
             words = rest.split()
         if not words or words[0].casefold() not in KIND_WORDS:
             return tr("local.usage_browse", self.lang)
-        options = {"city": None, "sector": None}
+        options: dict[str, str | None] = {"city": None, "sector": None}
         for word in words[1:]:
             key, sep, value = word.partition(":")
             if sep and key in options:

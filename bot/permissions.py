@@ -7,12 +7,19 @@ the server-side command tree enforces for every invocation.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import IntEnum
+from typing import TYPE_CHECKING, TypeVar, cast
 
 import discord
 from discord import app_commands
 
 from bot.config import Settings
+
+if TYPE_CHECKING:
+    from bot.client import SmartUpsBot
+
+T = TypeVar("T")
 
 
 class Level(IntEnum):
@@ -54,11 +61,12 @@ def level_of(interaction: discord.Interaction, settings: Settings) -> Level:
     return Level.MEMBER
 
 
-def require(level: Level):  # type: ignore[no-untyped-def]
+def require(level: Level) -> Callable[[T], T]:
     """An app-command check that refuses anyone below ``level`` (in a guild only)."""
 
     async def predicate(interaction: discord.Interaction) -> bool:
-        settings: Settings = interaction.client.settings  # type: ignore[attr-defined]
+        # Checks receive the base Client type; the client is always a SmartUpsBot.
+        settings: Settings = cast("SmartUpsBot", interaction.client).settings
         if interaction.guild is None:
             raise app_commands.NoPrivateMessage()
         if level_of(interaction, settings) < level:

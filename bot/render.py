@@ -12,8 +12,9 @@ import contextlib
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import discord
 
@@ -339,7 +340,7 @@ def _field(card: Card, key: str, value: str | None, lang: str, inline: bool = Tr
 
 def record_card(record: Record, knowledge: Knowledge, snapshot: Snapshot, lang: str = "en") -> Card:
     """The profile of any record, as its kind is shown."""
-    builders = {
+    builders: dict[Kind, Callable[[Any, Knowledge, Snapshot, str], Card]] = {
         Kind.CITY: _city_card,
         Kind.INITIATIVE: _initiative_card,
         Kind.ORGANIZATION: _organization_card,
@@ -625,10 +626,10 @@ def reload_card(report: ReloadReport, lang: str = "en") -> Card:
         for action in ("added", "changed", "removed"):
             names = actions[action]
             if names:
-                shown = ", ".join(esc(n) for n in names[:20])
+                listed = ", ".join(esc(n) for n in names[:20])
                 if len(names) > 20:
-                    shown += " " + tr("label.more", lang, count=len(names) - 20)
-                lines.append(f"**{tr(f'data.{action}', lang)}** ({len(names)}): {shown}")
+                    listed += " " + tr("label.more", lang, count=len(names) - 20)
+                lines.append(f"**{tr(f'data.{action}', lang)}** ({len(names)}): {listed}")
         card.add(tr(f"kinds.{kind}", lang), "\n".join(lines))
     counts = report.counts
     if counts:

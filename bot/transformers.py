@@ -7,6 +7,8 @@ alias, Chinese name, typo.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 import discord
 from discord import app_commands
 
@@ -14,6 +16,9 @@ from bot.i18n import lang_of
 from bot.knowledge import Knowledge
 from bot.model import Kind, Record
 from bot.render import display_name
+
+if TYPE_CHECKING:
+    from bot.client import SmartUpsBot
 
 CHOICE_MAX = 25
 CHOICE_NAME_MAX = 100
@@ -27,7 +32,12 @@ def choice_name(text: str) -> str:
 
 
 def knowledge_of(interaction: discord.Interaction) -> Knowledge:
-    return interaction.client.knowledge  # type: ignore[attr-defined,no-any-return]
+    """The knowledge of the bot that received ``interaction``.
+
+    discord.py types a transformer's interaction with the base Client; every interaction this
+    code sees was received by a SmartUpsBot, which is what the cast says.
+    """
+    return cast("SmartUpsBot", interaction.client).knowledge
 
 
 class RecordTransformer(app_commands.Transformer):

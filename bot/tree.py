@@ -65,7 +65,7 @@ class SmartUpsTree(app_commands.CommandTree):
         lang = lang_of(interaction.locale)
         cause: BaseException = error
         if isinstance(error, app_commands.TransformerError | app_commands.CommandInvokeError):
-            cause = error.__cause__ or getattr(error, "original", error)
+            cause = error.__cause__ or getattr(error, "original", None) or error
         if isinstance(cause, NotFound):
             card = not_found_card(cause.query, cause.kind, cause.suggestions[:5], lang)
             await reply_ephemeral(interaction, to_embed(card))

@@ -71,7 +71,7 @@ _FLOAT_TAG = "tag:yaml.org,2002:float"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
-class _MarkingLoader(_BaseLoader):  # type: ignore[misc, valid-type]
+class _MarkingLoader(_BaseLoader):
     """Safe loader that records marks, duplicate keys and YAML 1.1 surprises."""
 
     def __init__(self, stream: str) -> None:
@@ -135,7 +135,7 @@ class _MarkingLoader(_BaseLoader):  # type: ignore[misc, valid-type]
             if implicit[0]:
                 for tag, regexp in self.yaml_implicit_resolvers.get(value[:1], ()):
                     if regexp.match(value):
-                        return tag  # type: ignore[no-any-return]
+                        return tag
             return _STR_TAG
         return _SEQ_TAG if kind is yaml.SequenceNode else _MAP_TAG
 

@@ -6,9 +6,15 @@ checks the admin level, defers (a reload may take longer than Discord's 3 second
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import discord
 from discord import app_commands
 from discord.ext import commands
+
+if TYPE_CHECKING:
+    from bot.client import SmartUpsBot
+    from bot.store import Store
 
 from bot.i18n import lang_of
 from bot.permissions import Level, require
@@ -26,13 +32,13 @@ class DataAdmin(
 ):
     """Live updates of the YAML knowledge, with an audit trail."""
 
-    def __init__(self, bot: commands.Bot) -> None:
+    def __init__(self, bot: SmartUpsBot) -> None:
         self.bot = bot
         super().__init__()
 
     @property
-    def store(self):  # type: ignore[no-untyped-def]
-        return self.bot.store  # type: ignore[attr-defined]
+    def store(self) -> Store:
+        return self.bot.store
 
     @app_commands.command(name="reload", description="Re-read the data folder and swap it in")
     @require(Level.ADMIN)
@@ -69,5 +75,5 @@ class DataAdmin(
         await interaction.response.send_message(embed=to_embed(card), ephemeral=True)
 
 
-async def setup(bot: commands.Bot) -> None:
+async def setup(bot: SmartUpsBot) -> None:
     await bot.add_cog(DataAdmin(bot))

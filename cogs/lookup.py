@@ -6,10 +6,15 @@ ranking and rendering live in ``bot/``.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import discord
 from discord import app_commands
 from discord.app_commands import locale_str
 from discord.ext import commands
+
+if TYPE_CHECKING:
+    from bot.client import SmartUpsBot
 
 from bot import answers
 from bot.i18n import lang_of
@@ -39,7 +44,7 @@ KIND_CHOICES = [
 class Lookup(commands.Cog):
     """Answers about records and free questions."""
 
-    def __init__(self, bot: commands.Bot) -> None:
+    def __init__(self, bot: SmartUpsBot) -> None:
         self.bot = bot
 
     async def _show(self, interaction: discord.Interaction, record: Record) -> None:
@@ -104,7 +109,7 @@ class Lookup(commands.Cog):
             return
         view = Paginator(pages, interaction.user.id, lang)
         view.message_interaction = interaction
-        self.bot.live_views.add(view)  # type: ignore[attr-defined]
+        self.bot.live_views.add(view)
         await interaction.response.send_message(embed=view.embed(), view=view)
 
     @browse.autocomplete("sector")
@@ -122,5 +127,5 @@ class Lookup(commands.Cog):
         ]
 
 
-async def setup(bot: commands.Bot) -> None:
+async def setup(bot: SmartUpsBot) -> None:
     await bot.add_cog(Lookup(bot))
