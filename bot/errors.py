@@ -6,7 +6,9 @@ messages; nothing else should have to format an error.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,13 +41,36 @@ class DataProblem:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class Translated:
+    """A message argument that is itself a translation key (a role name, a kind)."""
+
+    key: str
+
+
 class SmartUpsError(Exception):
-    """Base for errors we expect and explain to the user."""
+    """Base for errors we expect and explain to the user.
+
+    Each subclass names the translation key of its message (``key``) and the values the
+    message needs (``message_args``), so the one error handler can answer in the member's
+    language without knowing the feature the error comes from. ``suggestions`` are names to
+    offer as "did you mean" after the message. ``str()`` stays an English sentence for logs
+    and the command line.
+    """
+
+    key: ClassVar[str] = "error.unexpected"
+    suggestions: Sequence[str] = ()
+
+    def message_args(self, lang: str) -> dict[str, object]:
+        """Values for the message's placeholders: raw text (the renderer escapes strings)."""
+        return {}
 
 
 @dataclass
 class NotFound(SmartUpsError):
     """Nothing matched a lookup; ``suggestions`` are names to offer as "did you mean"."""
+
+    key: ClassVar[str] = "error.not_found"
 
     query: str
     kind: str | None = None
@@ -54,6 +79,11 @@ class NotFound(SmartUpsError):
     def __post_init__(self) -> None:
         super().__init__(f"nothing matched {self.query!r}")
 
+    def message_args(self, lang: str) -> dict[str, object]:
+        return {"query": self.query}
+
 
 class DataNotLoaded(SmartUpsError):
     """No valid data has been loaded yet (first start with a broken data folder)."""
+
+    key: ClassVar[str] = "error.data_unavailable"

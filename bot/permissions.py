@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from enum import IntEnum
-from typing import TYPE_CHECKING, TypeVar, cast
+from typing import TYPE_CHECKING, ClassVar, TypeVar, cast
 
 import discord
 from discord import app_commands
 
 from bot.config import Settings
+from bot.errors import SmartUpsError, Translated
 
 if TYPE_CHECKING:
     from bot.client import SmartUpsBot
@@ -30,12 +31,18 @@ class Level(IntEnum):
     ADMIN = 2
 
 
-class MissingLevel(app_commands.CheckFailure):
+class MissingLevel(app_commands.CheckFailure, SmartUpsError):
     """The invoker is below the level a command needs."""
+
+    key: ClassVar[str] = "error.missing_permission"
 
     def __init__(self, needed: Level) -> None:
         self.needed = needed
         super().__init__(f"needs {needed.name.lower()} level")
+
+    def message_args(self, lang: str) -> dict[str, object]:
+        role = "permission.admin" if self.needed >= Level.ADMIN else "permission.moderator"
+        return {"permission": Translated(role)}
 
 
 def _has_role(member: discord.Member, wanted: str | None) -> bool:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.chinese import fold_script, to_simplified, to_traditional
+from bot.errors import NotFound, SmartUpsError, Translated
 from bot.i18n import tr
 from bot.knowledge import Answer, Knowledge
 from bot.model import City, Figure, Initiative, Kind, Organization, Record, Startup, Status
@@ -574,6 +575,26 @@ def about_card(snapshot: Snapshot, version: str, uptime: str, lang: str = "en") 
 
 def error_card(message: str, lang: str = "en") -> Card:
     return Card("⚠️", message, colour=COLOURS["error"], lang=lang)
+
+
+def error_message(error: SmartUpsError, lang: str = "en") -> str:
+    """An expected error in the member's language, from the key and values it carries."""
+    values = {
+        name: tr(value.key, lang) if isinstance(value, Translated) else esc(value)
+        for name, value in error.message_args(lang).items()
+    }
+    text = tr(error.key, lang, **values)
+    if error.suggestions:
+        names = ", ".join(f"**{esc(n)}**" for n in error.suggestions[:5])
+        text += " " + tr("error.did_you_mean", lang, names=names)
+    return text
+
+
+def failure_card(error: SmartUpsError, lang: str = "en") -> Card:
+    """The card for an expected error: "nothing matched" has its own, others one message."""
+    if isinstance(error, NotFound):
+        return not_found_card(error.query, error.kind, list(error.suggestions[:5]), lang)
+    return error_card(error_message(error, lang), lang)
 
 
 # ---------------------------------------------------------------------------- admin cards

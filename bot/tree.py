@@ -13,11 +13,9 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from bot.errors import DataNotLoaded, NotFound, SmartUpsError
+from bot.errors import SmartUpsError
 from bot.i18n import lang_of, tr
-from bot.permissions import Level, MissingLevel
-from bot.render import error_card, esc, not_found_card, to_embed
-from bot.spotlight import InvalidTime, InvalidTimezone, NoStartups, NotScheduled
+from bot.render import error_card, failure_card, to_embed
 
 log = logging.getLogger(__name__)
 
@@ -66,38 +64,16 @@ class SmartUpsTree(app_commands.CommandTree):
         cause: BaseException = error
         if isinstance(error, app_commands.TransformerError | app_commands.CommandInvokeError):
             cause = error.__cause__ or getattr(error, "original", None) or error
-        if isinstance(cause, NotFound):
-            card = not_found_card(cause.query, cause.kind, cause.suggestions[:5], lang)
-            await reply_ephemeral(interaction, to_embed(card))
+        if isinstance(cause, SmartUpsError):
+            await reply_ephemeral(interaction, to_embed(failure_card(cause, lang)))
             return
-        if isinstance(cause, MissingLevel):
-            key = "permission.admin" if cause.needed >= Level.ADMIN else "permission.moderator"
-            message = tr("error.missing_permission", lang, permission=tr(key, lang))
-        elif isinstance(cause, app_commands.NoPrivateMessage):
+        if isinstance(cause, app_commands.NoPrivateMessage):
             message = tr("error.guild_only", lang)
-        elif isinstance(cause, DataNotLoaded):
-            message = tr("error.data_unavailable", lang)
-        elif isinstance(cause, NotScheduled):
-            message = tr("spotlight.not_scheduled", lang)
-        elif isinstance(cause, NoStartups):
-            message = tr("spotlight.no_startups", lang)
-        elif isinstance(cause, InvalidTimezone):
-            message = tr("spotlight.bad_timezone", lang, name=esc(cause.name))
-            if cause.suggestions:
-                message += " " + tr(
-                    "error.did_you_mean",
-                    lang,
-                    names=", ".join(esc(z) for z in cause.suggestions[:5]),
-                )
-        elif isinstance(cause, InvalidTime):
-            message = tr("spotlight.bad_time", lang, text=esc(cause.text))
-        elif isinstance(cause, SmartUpsError):
-            message = str(cause)[:1].upper() + str(cause)[1:] + "."
-        elif type(cause) is app_commands.CheckFailure:
-            # discord.py's own wording ("The check functions for command ... failed.").
-            message = tr("error.not_allowed", lang)
+        elif isinstance(cause, app_commands.CommandOnCooldown):
+            message = tr("error.cooldown", lang, seconds=max(1, round(cause.retry_after)))
         elif isinstance(cause, app_commands.CheckFailure):
-            message = str(cause) or tr("error.not_allowed", lang)
+            # discord.py's own sentences are English only: members get ours.
+            message = tr("error.not_allowed", lang)
         else:
             command = interaction.command.qualified_name if interaction.command else "?"
             log.error(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from typing import Literal, get_args
+from typing import ClassVar, Literal, get_args
 
 from bot.errors import SmartUpsError
 
@@ -62,6 +62,8 @@ class SpotlightError(SmartUpsError):
 class NotScheduled(SpotlightError):
     """The guild has no spotlight schedule yet (so no channel and no rotation state)."""
 
+    key: ClassVar[str] = "spotlight.not_scheduled"
+
     def __init__(self, guild_id: int) -> None:
         self.guild_id = guild_id
         super().__init__(f"no spotlight schedule for guild {guild_id}; set one first")
@@ -70,6 +72,8 @@ class NotScheduled(SpotlightError):
 class NoStartups(SpotlightError):
     """There is no startup in the data to feature."""
 
+    key: ClassVar[str] = "spotlight.no_startups"
+
     def __init__(self) -> None:
         super().__init__("there are no startups in the data to feature")
 
@@ -77,14 +81,21 @@ class NoStartups(SpotlightError):
 class InvalidTime(SpotlightError, ValueError):
     """A time of day that is not HH:MM on a 24-hour clock."""
 
+    key: ClassVar[str] = "spotlight.bad_time"
+
     def __init__(self, text: str, problem: str) -> None:
         self.text = text
         self.problem = problem
         super().__init__(f"invalid time {text!r}: {problem}")
 
+    def message_args(self, lang: str) -> dict[str, object]:
+        return {"text": self.text}
+
 
 class InvalidTimezone(SpotlightError, ValueError):
     """A name that is not an IANA time zone; ``suggestions`` are close real names."""
+
+    key: ClassVar[str] = "spotlight.bad_timezone"
 
     def __init__(self, name: str, suggestions: Iterable[str] = ()) -> None:
         self.name = name
@@ -93,6 +104,9 @@ class InvalidTimezone(SpotlightError, ValueError):
         super().__init__(
             f"unknown time zone {name!r}: use an IANA name such as Asia/Hong_Kong{hint}"
         )
+
+    def message_args(self, lang: str) -> dict[str, object]:
+        return {"name": self.name}
 
 
 @dataclass(frozen=True, slots=True)
