@@ -24,6 +24,7 @@ from bot.render import (
     help_card,
     page_count,
     record_card,
+    spotlight_post_card,
 )
 
 BROWSE_PER_PAGE = 10
@@ -33,7 +34,17 @@ def record(knowledge: Knowledge, kind: Kind, text: str, lang: str = "en") -> Car
     """The profile of the record ``text`` names (id, name, alias, typo, Chinese)."""
     snapshot = knowledge.snapshot
     found = knowledge.resolve(kind, text, snapshot)
-    return record_card(found, knowledge, snapshot, lang)
+    return record_card(knowledge.profile(found, snapshot), lang)
+
+
+def profile_card(knowledge: Knowledge, found: Record, lang: str = "en") -> Card:
+    """The card of a record already resolved (a picked autocomplete choice)."""
+    return record_card(knowledge.profile(found), lang)
+
+
+def spotlight_post(knowledge: Knowledge, startup: Record, lang: str = "en") -> Card:
+    """The weekly spotlight post of one startup, gathered from the live snapshot."""
+    return spotlight_post_card(knowledge.profile(startup), lang)
 
 
 async def ask(knowledge: Knowledge, question: str, lang: str = "en") -> Card:

@@ -36,6 +36,25 @@ class Answer:
         return not self.figures and not self.hits
 
 
+@dataclass(frozen=True)
+class Profile:
+    """Everything a record's card shows, gathered before drawing so rendering stays pure.
+
+    ``sources`` are (title, url) pairs, the title from the data's source list where it has one;
+    ``lists`` are (list name, name as listed) for every community list naming the record.
+    """
+
+    record: Record
+    version: str
+    city: Record | None = None
+    initiatives: list[Record] = field(default_factory=list)
+    organizations: list[Record] = field(default_factory=list)
+    startups: list[Record] = field(default_factory=list)
+    similar: list[Record] = field(default_factory=list)
+    lists: list[tuple[str, str]] = field(default_factory=list)
+    sources: list[tuple[str | None, str]] = field(default_factory=list)
+
+
 class Knowledge:
     """Lookups, search, questions and browsing over the live snapshot."""
 
@@ -190,6 +209,30 @@ class Knowledge:
         return True
 
     # ------------------------------------------------------------------ relations
+
+    def profile(self, record: Record, snapshot: Snapshot | None = None) -> Profile:
+        """The record with what its card shows: related records, lists, titled sources.
+
+        The one gathering step for the record cards, the spotlight post and the command line.
+        """
+        snap = snapshot or self.snapshot
+        related = self.related(record, snap)
+        city = related.get("city", [None])[0]
+        titled = snap.dataset.sources
+        return Profile(
+            record=record,
+            version=snap.version,
+            city=city,
+            initiatives=related.get("initiatives", []),
+            organizations=related.get("organizations", []),
+            startups=related.get("startups", []),
+            similar=related.get("similar startups", []),
+            lists=self.lists_of(record, snap) if record.kind == Kind.STARTUP else [],
+            sources=[
+                (source.title if (source := titled.get(url)) else None, url)
+                for url in record.sources
+            ],
+        )
 
     def related(self, record: Record, snapshot: Snapshot | None = None) -> dict[str, list[Record]]:
         """Records linked to this one: a city's initiatives and startups, a startup's peers..."""

@@ -12,20 +12,20 @@ import contextlib
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
-
-import discord
 
 from bot.chinese import fold_script, to_simplified, to_traditional
 from bot.errors import NotFound, SmartUpsError, Translated
 from bot.i18n import tr
-from bot.knowledge import Answer, Knowledge
+from bot.knowledge import Answer, Knowledge, Profile
 from bot.model import City, Figure, Initiative, Kind, Organization, Record, Startup, Status
 from bot.store import ReloadReport, Snapshot
 
 if TYPE_CHECKING:
+    import discord
+
     from bot.spotlight import Schedule
 
 # Discord's limits (see shared/NOTES.md): a message over any of them is rejected with HTTP 400.
@@ -145,7 +145,12 @@ def fit(text: str, limit: int) -> str:
 
 
 def to_embed(card: Card) -> discord.Embed:
-    """A Discord embed of the card that satisfies every size limit."""
+    """A Discord embed of the card that satisfies every size limit.
+
+    discord.py is imported here, not at the top: the command line renders cards as text and
+    should not pay for importing discord.py and aiohttp.
+    """
+    import discord
     title = fit(defuse(card.title), TITLE_MAX)
     description = fit(card.description, DESCRIPTION_MAX) if card.description else None
     fields = [
@@ -317,13 +322,9 @@ def names_line(records: list[Record], lang: str = "en", limit: int = 12) -> str:
     return shown
 
 
-def sources_lines(urls: list[str], snapshot: Snapshot) -> list[str]:
-    lines = []
-    for url in urls:
-        source = snapshot.dataset.sources.get(url)
-        title = source.title if source else _domain(url)
-        lines.append(f"• {link(title, url)}")
-    return lines
+def sources_lines(sources: Sequence[tuple[str | None, str]]) -> list[str]:
+    """One bullet per (title, url); a source without a title shows its domain."""
+    return [f"• {link(title or _domain(url), url)}" for title, url in sources]
 
 
 def _domain(url: str) -> str:
@@ -339,22 +340,23 @@ def _field(card: Card, key: str, value: str | None, lang: str, inline: bool = Tr
 # ---------------------------------------------------------------------------- record cards
 
 
-def record_card(record: Record, knowledge: Knowledge, snapshot: Snapshot, lang: str = "en") -> Card:
+def record_card(profile: Profile, lang: str = "en") -> Card:
     """The profile of any record, as its kind is shown."""
-    builders: dict[Kind, Callable[[Any, Knowledge, Snapshot, str], Card]] = {
+    record = profile.record
+    builders: dict[Kind, Callable[[Any, Profile, str], Card]] = {
         Kind.CITY: _city_card,
         Kind.INITIATIVE: _initiative_card,
         Kind.ORGANIZATION: _organization_card,
         Kind.STARTUP: _startup_card,
     }
-    card = builders[Kind(record.kind)](record, knowledge, snapshot, lang)
+    card = builders[Kind(record.kind)](record, profile, lang)
     card.colour = COLOURS[Kind(record.kind)]
     card.author = tr(f"kind.{record.kind}", lang)
     if record.aliases:
         _field(card, "aliases", esc(", ".join(record.aliases)), lang, inline=False)
-    if record.sources:
-        card.add_lines(tr("label.sources", lang), sources_lines(record.sources, snapshot))
-    card.footer = tr("record.footer", lang, id=record.id, version=snapshot.version)
+    if profile.sources:
+        card.add_lines(tr("label.sources", lang), sources_lines(profile.sources))
+    card.footer = tr("record.footer", lang, id=record.id, version=profile.version)
     return card
 
 
@@ -363,7 +365,7 @@ def _describe(record: Record, lang: str) -> str:
     return esc(text) if text else f"*{tr('text.no_details', lang)}*"
 
 
-def _city_card(city: City, knowledge: Knowledge, snapshot: Snapshot, lang: str) -> Card:
+def _city_card(city: City, profile: Profile, lang: str) -> Card:
     card = Card(display_name(city, lang), _describe(city, lang), url=city.website, lang=lang)
     if city.vision:
         _field(card, "vision", esc(city.vision), lang, inline=False)
@@ -371,89 +373,78 @@ def _city_card(city: City, knowledge: Knowledge, snapshot: Snapshot, lang: str) 
         card.add_lines(tr("label.figures", lang), [figure_line(f, lang) for f in city.figures])
     if city.areas:
         _field(card, "areas", esc(", ".join(city.areas)), lang, inline=False)
-    related = knowledge.related(city, snapshot)
-    for key in ("initiatives", "organizations", "startups"):
-        if related.get(key):
-            _field(card, key, names_line(related[key], lang, 15), lang, inline=False)
+    for key, records in (
+        ("initiatives", profile.initiatives),
+        ("organizations", profile.organizations),
+        ("startups", profile.startups),
+    ):
+        if records:
+            _field(card, key, names_line(records, lang, 15), lang, inline=False)
     return card
 
 
-def _initiative_card(item: Initiative, knowledge: Knowledge, snapshot: Snapshot, lang: str) -> Card:
+def _initiative_card(item: Initiative, profile: Profile, lang: str) -> Card:
     card = Card(display_name(item, lang), _describe(item, lang), lang=lang)
-    related = knowledge.related(item, snapshot)
-    if related.get("city"):
-        _field(card, "city", esc(display_name(related["city"][0], lang)), lang)
+    if profile.city:
+        _field(card, "city", esc(display_name(profile.city, lang)), lang)
     _field(card, "area", esc(item.area) if item.area else None, lang)
     if item.status:
         _field(card, "status", status_line(item.status, lang), lang, inline=False)
     if item.figures:
         card.add_lines(tr("label.figures", lang), [figure_line(f, lang) for f in item.figures])
-    if related.get("organizations"):
-        _field(card, "organizations", names_line(related["organizations"], lang), lang, False)
+    if profile.organizations:
+        _field(card, "organizations", names_line(profile.organizations, lang), lang, False)
     return card
 
 
-def _organization_card(
-    org: Organization, knowledge: Knowledge, snapshot: Snapshot, lang: str
-) -> Card:
+def _organization_card(org: Organization, profile: Profile, lang: str) -> Card:
     card = Card(display_name(org, lang), _describe(org, lang), url=org.website, lang=lang)
     _field(card, "type", esc(org.type) if org.type else None, lang)
-    related = knowledge.related(org, snapshot)
-    if related.get("city"):
-        _field(card, "city", esc(display_name(related["city"][0], lang)), lang)
+    if profile.city:
+        _field(card, "city", esc(display_name(profile.city, lang)), lang)
     _field(card, "founded", str(org.founded) if org.founded else None, lang)
     if org.website:
         _field(card, "website", link(_domain(org.website), org.website), lang)
     if org.status:
         _field(card, "status", status_line(org.status, lang), lang, inline=False)
-    if related.get("initiatives"):
-        _field(card, "initiatives", names_line(related["initiatives"], lang), lang, False)
+    if profile.initiatives:
+        _field(card, "initiatives", names_line(profile.initiatives, lang), lang, False)
     return card
 
 
-def _startup_where(startup: Startup, related: dict[str, list[Record]], lang: str) -> str | None:
+def _startup_where(startup: Startup, profile: Profile, lang: str) -> str | None:
     """Where a startup is: its HQ text, else its city's name."""
-    city = related.get("city", [None])[0]
-    return startup.hq or (display_name(city, lang) if city else None)
+    return startup.hq or (display_name(profile.city, lang) if profile.city else None)
 
 
-def _startup_links(
-    card: Card,
-    startup: Startup,
-    related: dict[str, list[Record]],
-    knowledge: Knowledge,
-    snapshot: Snapshot,
-    lang: str,
-) -> None:
+def _startup_links(card: Card, profile: Profile, lang: str) -> None:
     """The list memberships, bodies and similar startups both startup cards show."""
-    lists = knowledge.lists_of(startup, snapshot)
-    if lists:
+    if profile.lists:
         value = "\n".join(
             f"• {esc(name)} — {esc(tr('label.as_listed', lang, name=spelled))}"
-            for name, spelled in lists
+            for name, spelled in profile.lists
         )
         _field(card, "lists", value, lang, inline=False)
-    if related.get("organizations"):
-        _field(card, "organizations", names_line(related["organizations"], lang), lang, False)
-    if related.get("similar startups"):
-        similar = names_line(related["similar startups"], lang, 6)
+    if profile.organizations:
+        _field(card, "organizations", names_line(profile.organizations, lang), lang, False)
+    if profile.similar:
+        similar = names_line(profile.similar, lang, 6)
         _field(card, "similar_startups", similar, lang, False)
 
 
-def _startup_card(startup: Startup, knowledge: Knowledge, snapshot: Snapshot, lang: str) -> Card:
+def _startup_card(startup: Startup, profile: Profile, lang: str) -> Card:
     card = Card(
         display_name(startup, lang), _describe(startup, lang), url=startup.website, lang=lang
     )
     _field(card, "sector", esc(startup.sector) if startup.sector else None, lang)
-    related = knowledge.related(startup, snapshot)
-    where = _startup_where(startup, related, lang)
+    where = _startup_where(startup, profile, lang)
     _field(card, "hq", esc(where) if where else None, lang)
     _field(card, "founded", str(startup.founded) if startup.founded else None, lang)
     if startup.website:
         _field(card, "website", link(_domain(startup.website), startup.website), lang)
     if startup.status:
         _field(card, "status", status_line(startup.status, lang), lang, inline=False)
-    _startup_links(card, startup, related, knowledge, snapshot, lang)
+    _startup_links(card, profile, lang)
     return card
 
 
@@ -701,10 +692,10 @@ def audit_card(rows: list[dict], lang: str = "en") -> Card:
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
-def spotlight_card(
-    startup: Startup, knowledge: Knowledge, snapshot: Snapshot, lang: str = "en"
-) -> Card:
+def spotlight_post_card(profile: Profile, lang: str = "en") -> Card:
     """The weekly feature: one startup's story, styled as a post rather than a data dump."""
+    startup = profile.record
+    assert isinstance(startup, Startup)
     name = display_name(startup, lang)
     card = Card(
         tr("spotlight.post_title", lang, name=name),
@@ -716,8 +707,7 @@ def spotlight_card(
     facts = []
     if startup.sector:
         facts.append(esc(startup.sector))
-    related = knowledge.related(startup, snapshot)
-    where = _startup_where(startup, related, lang)
+    where = _startup_where(startup, profile, lang)
     if where:
         facts.append(esc(where))
     if startup.founded:
@@ -728,11 +718,18 @@ def spotlight_card(
         card.add(tr("label.website", lang), link(_domain(startup.website), startup.website), True)
     if startup.status:
         card.add(tr("label.status", lang), status_line(startup.status, lang), False)
-    _startup_links(card, startup, related, knowledge, snapshot, lang)
-    if startup.sources:
-        card.add_lines(tr("label.sources", lang), sources_lines(startup.sources[:5], snapshot))
+    _startup_links(card, profile, lang)
+    if profile.sources:
+        card.add_lines(tr("label.sources", lang), sources_lines(profile.sources[:5]))
     card.footer = tr("spotlight.post_footer", lang, id=startup.id)
     return card
+
+
+def spotlight_card(
+    startup: Startup, knowledge: Knowledge, snapshot: Snapshot, lang: str = "en"
+) -> Card:
+    """Transitional: the spotlight post from a startup; use ``answers.spotlight_post``."""
+    return spotlight_post_card(knowledge.profile(startup, snapshot), lang)
 
 
 def discord_time(moment: dt.datetime | None, style: str = "F") -> str:

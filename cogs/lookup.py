@@ -20,7 +20,7 @@ from bot import answers
 from bot.i18n import lang_of
 from bot.model import Kind, Record
 from bot.paginator import Paginator
-from bot.render import record_card, to_embed
+from bot.render import to_embed
 from bot.transformers import (
     CHOICE_MAX,
     CHOICE_VALUE_MAX,
@@ -48,9 +48,7 @@ class Lookup(commands.Cog):
         self.bot = bot
 
     async def _show(self, interaction: discord.Interaction, record: Record) -> None:
-        knowledge = knowledge_of(interaction)
-        snapshot = knowledge.snapshot
-        card = record_card(record, knowledge, snapshot, lang_of(interaction.locale))
+        card = answers.profile_card(self.bot.knowledge, record, lang_of(interaction.locale))
         await interaction.response.send_message(embed=to_embed(card))
 
     @app_commands.command(
