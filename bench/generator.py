@@ -26,7 +26,7 @@ from typing import Any
 from bot.text import normalize
 
 #: Bump when the output changes: stale folders are then regenerated.
-GENERATOR_VERSION = 3
+GENERATOR_VERSION = 4
 SEED = 20_200_730
 RECORDS_PER_FILE = 250
 STAMP = "STAMP.json"
@@ -199,7 +199,7 @@ SECTORS: dict[str, dict[str, list[str]]] = {
         "customer": ["tourists", "hotels", "tour guides", "airlines"],
         "benefit": ["book local experiences", "fill empty rooms", "plan trips together"],
     },
-    "hr-tech": {
+    "hrtech": {
         "product": ["recruiting platform", "payroll service", "gig-staffing app",
                     "employee-wellness platform"],
         "customer": ["employers", "job seekers", "part-time workers", "HR teams"],
@@ -242,6 +242,11 @@ PREFIX_WORDS = ["Smart", "Neo", "Open", "Urban", "Green", "Blue", "Hyper", "Deep
                 "Bright", "Swift", "True", "Next", "Silver", "Golden", "Red", "Little",
                 "Happy"]  # fmt: skip
 LEGAL = ["Limited", "Ltd", "Technologies", "Holdings", "Group", "Inc", "Company"]
+#: Founders' family names: a founder is a made-up given name and one of these.
+SURNAMES = ["Chan", "Wong", "Lee", "Lam", "Cheung", "Ng", "Lin", "Chen", "Tan", "Kim", "Sato",
+            "Smith", "Garcia", "Müller", "Patel", "Nguyen"]  # fmt: skip
+EXCHANGES = [("HKEX Main Board", "{n:04d}"), ("Nasdaq", "{t}"), ("NYSE", "{t}"),
+             ("Taiwan Stock Exchange", "{n:04d}")]  # fmt: skip
 
 #: Characters Hong Kong and Taiwan brands use, mostly Traditional (the loader folds scripts).
 ZH_CHARS = list(
@@ -564,13 +569,27 @@ def make_startups(plan: Plan, rng: random.Random, names: Names, cities, organiza
             record["aliases"] = aliases
         record["description"] = describe(rng, name, sector, city["name"], founded)
         record["sector"] = sector
+        if rng.random() < 0.1:
+            record["sector_detail"] = rng.choice(SECTORS[sector]["product"])
         record["tags"] = [sector, *rng.sample(sectors, rng.randint(0, 2))]
         record["tags"] = list(dict.fromkeys(record["tags"]))
         record["city"] = city["id"]
         record["founded"] = founded
+        if rng.random() < 0.3:
+            record["founders"] = [
+                {"name": f"{brand(rng)} {rng.choice(SURNAMES)}"} for _ in range(rng.randint(1, 3))
+            ]
         record["website"] = f"https://{rid}.example.com"
         if rng.random() < 0.25:
-            record["status"] = {"state": rng.choice(STATES)}
+            state = rng.choice(STATES)
+            record["status"] = {"state": state}
+            if rng.random() < 0.5:
+                record["status"]["as_of"] = str(rng.randint(founded, 2024))
+            if state == "listed":
+                exchange, code = rng.choice(EXCHANGES)
+                ticker = code.format(n=rng.randint(1, 9999), t=rid.replace("-", "")[:4].upper())
+                date = f"{rng.randint(founded, 2024)}-{rng.randint(1, 12):02d}"
+                record["listing"] = {"exchange": exchange, "ticker": ticker, "date": date}
         peers = orgs_by_city.get(city["id"], [])
         if peers and rng.random() < 0.3:
             record["organizations"] = rng.sample(peers, min(len(peers), rng.randint(1, 2)))

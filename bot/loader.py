@@ -28,9 +28,10 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Generic, TypeVar, cast
+from typing import Any, Generic, Literal, TypeVar, cast
 
 from pydantic import BaseModel, ValidationError
+from rapidfuzz import fuzz, process, utils
 
 from bot.errors import DataProblem
 from bot.memory import gc_paused
@@ -451,6 +452,33 @@ def _did_you_mean(word: str, choices: Iterable[str]) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
+def _closest_choice(value: Any, choices: tuple[str, ...], detail_field: str | None) -> str:
+    """A "did you mean" for a value outside a controlled vocabulary.
+
+    A value that starts with a choice and goes on ("fintech (crypto / blockchain)", the
+    free-text form sectors had before the vocabulary) is shown split into the choice and its
+    ``detail_field``; otherwise the nearest choice by rapidfuzz's weighted ratio, case and
+    punctuation ignored ("IoT" -> 'iot', "helthtech" -> 'healthtech').
+    """
+    if not isinstance(value, str) or not value.strip():
+        return ""
+    text = value.strip()
+    if detail_field:
+        for choice in sorted(choices, key=len, reverse=True):
+            head, tail = text[: len(choice)], text[len(choice) :]
+            if head.casefold() != choice or not tail or tail[0].isalnum():
+                continue
+            rest = tail.lstrip(" /-,;:")
+            if rest.startswith("(") and rest.endswith(")") and rest.count("(") == 1:
+                rest = rest[1:-1].strip()
+            if rest:
+                return f" (did you mean {choice!r}, with {detail_field}: {rest!r}?)"
+    match = process.extractOne(
+        text, choices, scorer=fuzz.WRatio, processor=utils.default_process, score_cutoff=75
+    )
+    return f" (did you mean {match[0]!r}?)" if match else ""
+
+
 _EXPECTED = {
     "string_type": "text",
     "int_type": "a whole number",
@@ -491,15 +519,26 @@ def _problems_from(
             found = f"no {str(loc[-1])!r}"
             expected = f"a value for {str(loc[-1])!r} (required)"
         elif kind in ("value_error", "assertion_error"):
-            found = _type_name(value)
+            # A rule between fields is reported on a mapping: show what it held.
+            if isinstance(value, dict):
+                found = f"mapping {_short(dict(value))}"
+            else:
+                found = _type_name(value)
             expected = error["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
             expected = expected.removeprefix("expected ")
         elif kind.startswith("literal"):
             found = _type_name(value)
-            expected = error["msg"].removeprefix("Input should be ")
+            choices = _literal_choices(model, loc) if model else ()
+            if choices:
+                keys = _model_keys_at(model, loc) if model else ()
+                detail = f"{loc[-1]}_detail"
+                expected = "one of " + ", ".join(repr(c) for c in choices)
+                expected += _closest_choice(value, choices, detail if detail in keys else None)
+            else:
+                expected = error["msg"].removeprefix("Input should be ")
         elif kind in _EXPECTED:
             found = _type_name(value)
-            expected = _EXPECTED[kind]
+            expected = _EXPECTED[kind] + (_shape_hint(model, loc, kind) if model else "")
             if isinstance(value, str) and kind in ("int_type", "float_type"):
                 expected += " (without quotes)"
             if isinstance(value, dt.date) and kind == "string_type":
@@ -541,18 +580,68 @@ def _locate(raw: Any, loc: list[Any], fallback: tuple[int, int]) -> tuple[int, i
 
 def _model_fields_at(model: type[BaseModel], loc: list[Any]) -> set[str]:
     """The valid keys of the (possibly nested) model that held an unknown key."""
+    return set(_model_keys_at(model, loc))
+
+
+def _model_at(model: type[BaseModel], loc: list[Any]) -> type[BaseModel] | None:
+    """The (possibly nested) model whose field ``loc[-1]`` is."""
     current: type[BaseModel] = model
     for part in loc[:-1]:
         if isinstance(part, int):
             continue
         info = current.model_fields.get(str(part))
         if info is None:
-            return set()
+            return None
         nested = _nested_model(info.annotation)
         if nested is None:
-            return set()
+            return None
         current = nested
-    return set(current.model_fields) - {"kind"}
+    return current
+
+
+def _model_keys_at(model: type[BaseModel], loc: list[Any]) -> tuple[str, ...]:
+    """The keys of the model that holds ``loc[-1]``, in declaration order ('kind' aside)."""
+    found = _model_at(model, loc)
+    return tuple(k for k in found.model_fields if k != "kind") if found else ()
+
+
+def _literal_choices(model: type[BaseModel], loc: list[Any]) -> tuple[str, ...]:
+    """The allowed values of the Literal field at ``loc`` (a sector, a status state...)."""
+    owner = _model_at(model, loc)
+    info = owner.model_fields.get(str(loc[-1])) if owner else None
+    if info is None:
+        return ()
+    return tuple(str(v) for v in _literal_values(info.annotation))
+
+
+def _literal_values(annotation: Any) -> list[Any]:
+    if typing.get_origin(annotation) is Literal:
+        return list(typing.get_args(annotation))
+    return [v for arg in typing.get_args(annotation) for v in _literal_values(arg)]
+
+
+def _shape_hint(model: type[BaseModel], loc: list[Any], kind: str) -> str:
+    """For a list or mapping of the wrong shape, the keys its items take: "founders: Simon
+    Loong" gets "a list of mappings with keys name, name_zh"."""
+    if kind not in ("list_type", "model_type", "dict_type", "model_attributes_type"):
+        return ""
+    keys = [k for k in _model_keys_at(model, [*loc, "_"]) if k != "kind"]
+    if not keys:
+        return ""
+    owner = _model_at(model, loc)
+    info = owner.model_fields.get(str(loc[-1])) if owner and loc else None
+    required = [k for k in keys if _required(model, [*loc, k])]
+    first = required[0] if required else keys[0]
+    shape = f"with keys {', '.join(keys)}"
+    if kind == "list_type" and info is not None and typing.get_origin(info.annotation) is list:
+        return f" of mappings {shape} (each item starting with '- {first}: ')"
+    return f" {shape}"
+
+
+def _required(model: type[BaseModel], loc: list[Any]) -> bool:
+    owner = _model_at(model, loc)
+    info = owner.model_fields.get(str(loc[-1])) if owner else None
+    return bool(info and info.is_required())
 
 
 def _nested_model(annotation: Any) -> type[BaseModel] | None:

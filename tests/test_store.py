@@ -52,7 +52,7 @@ async def test_schema_is_migrated_and_versioned(store: Store) -> None:
 async def test_reload_reports_what_changed(store: Store, sample_dir: Path) -> None:
     before = store.current.version
     text = (sample_dir / "startups.yaml").read_text()
-    text = text.replace("sector: logistics", "sector: logistics tech")
+    text = text.replace("sector: logistics", "sector: mobility")
     text = text.replace(
         "  - id: welab\n", "  - id: boxful\n    name: Boxful\n    city: hong-kong\n  - id: welab\n"
     )
@@ -68,7 +68,7 @@ async def test_reload_reports_what_changed(store: Store, sample_dir: Path) -> No
     assert actions[("startup", "lalamove", "changed")] == ("sector",)
     assert ("initiative", "hk-smart-lampposts", "removed") in actions
     assert store.current.index.record(Kind.STARTUP, "boxful") is not None
-    hits = await Knowledge(store).search("logistics tech")
+    hits = await Knowledge(store).search("mobility")
     assert hits[0].record.id == "lalamove"
     records, indexed, orphans = await one_row(
         store.reader,
