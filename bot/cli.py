@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from bot import __version__, answers
+from bot import __version__, admin_tools, answers
 from bot.config import ConfigError, Settings, load_settings, setup_logging
 from bot.errors import NotFound
 from bot.i18n import LANGUAGES, lang_of, language, tr
@@ -177,7 +177,13 @@ def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
     data_dir = Path(args.dir) if args.dir else settings.data_dir
     outcome = Loader(data_dir).load()
     if outcome.problems:
-        print_problems(outcome.problems, sys.stdout)
+        if args.format == "github":  # one annotation per problem on a pull request's lines
+            from bot.admin_tools.annotations import github_annotations
+
+            print("\n".join(github_annotations(outcome.problems)))
+            print(f"{len(outcome.problems)} problem(s).", file=sys.stderr)
+        else:
+            print_problems(outcome.problems, sys.stdout)
         return 1
     assert outcome.dataset is not None
     counts = ", ".join(f"{n} {k}" for k, n in outcome.dataset.counts().items())
@@ -402,12 +408,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     validate = add("validate", "check the data folder; non-zero exit on errors", cmd_validate)
     validate.add_argument("dir", nargs="?")
+    validate.add_argument(
+        "--format", choices=("text", "github"), default="text",
+        help="github: problems as GitHub Actions annotations (::error file=,line=,col=::)",
+    )  # fmt: skip
 
     reload = add("reload", "load the data folder into the configured database", cmd_reload)
     reload.add_argument("--dry-run", action="store_true")
 
     history = add("history", "the audit log of data loads", cmd_history)
     history.add_argument("--limit", type=int, default=20)
+    admin_tools.register(add)  # schema, new, export
     return parser
 
 

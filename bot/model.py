@@ -28,6 +28,7 @@ from pydantic import (
     Field,
     StringConstraints,
     ValidationInfo,
+    WithJsonSchema,
     field_validator,
 )
 
@@ -88,11 +89,19 @@ Url = Annotated[
     AfterValidator(_check_url),
     Field(json_schema_extra={"format": "uri", "pattern": r"^https?://\S+$"}),
 ]
+# A bare year (`date: 2022`) is read as a number by YAML: the schema allows it, as the loader does.
 PartialDate = Annotated[
     str,
     BeforeValidator(_partial_date),
     AfterValidator(_check_partial_date),
-    Field(json_schema_extra={"pattern": PARTIAL_DATE_RE.pattern}),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "pattern": PARTIAL_DATE_RE.pattern},
+                {"type": "integer", "minimum": 1000, "maximum": 9999},
+            ]
+        }
+    ),
 ]
 Year = Annotated[int, Field(ge=1800, le=2100)]
 
@@ -188,7 +197,8 @@ class Status(Strict):
                                examples=["https://bitpinas.com/news/bitspark-closes-down-2/"])
     note: Text | None = Field(None, description="What happened, in a sentence or two.",
                               examples=["Shut down on 4 March 2020 (announced Feb 2020)."])
-    note_zh: Text | None = Field(None, description="The note in Chinese.")
+    note_zh: Text | None = Field(None, description="The note in Chinese.",
+                                 examples=["2020年3月4日結業。"])
 
     @field_validator("as_of")
     @classmethod
@@ -221,6 +231,12 @@ class Listing(Strict):
                                examples=["https://ir.prenetics.com/node/6716/html"])
 
 
+def _kind_field(kind: str) -> typing.Any:
+    """The ``kind`` of a record: fixed by its class, so a file never needs to say it."""
+    return Field(kind, description="The record's kind; implied by its section, so never "
+                 "needed in a file.", examples=[kind])
+
+
 class RecordBase(Strict):
     """Fields every findable record has."""
 
@@ -232,22 +248,27 @@ class RecordBase(Strict):
     aliases: list[ShortText] = Field(default_factory=list, max_length=200,
                                      description="Other names members may type: former "
                                      "names, brands, abbreviations.", examples=[["HK"]])
-    description: Text | None = Field(None, description="What it is, in a few sentences.")
-    description_zh: Text | None = Field(None, description="The description in Chinese.")
+    description: Text | None = Field(None, description="What it is, in a few sentences.",
+                                     examples=["App-based on-demand delivery platform."])
+    description_zh: Text | None = Field(None, description="The description in Chinese.",
+                                        examples=["即時送貨平台。"])
     tags: list[ShortText] = Field(default_factory=list, max_length=100,
                                   description="Topics, lowercase.", examples=[["smart city"]])
     sources: list[Url] = Field(default_factory=list, max_length=100,
                                description="Pages the facts come from; each has an entry "
-                               "under 'sources'.")
+                               "under 'sources'.",
+                               examples=[["https://www.scmp.com/tech/article/1/example"]])
     notes: Text | None = Field(None, description="For admins: caveats, conflicts, what could "
-                               "not be verified.")
+                               "not be verified.",
+                               examples=["Founding year not found in a source."])
 
 
 class City(RecordBase):
     """A smart city with its programme, areas and headline figures."""
 
-    kind: Literal["city"] = "city"
-    country: ShortText | None = Field(None, description="Country or territory.")
+    kind: Literal["city"] = _kind_field("city")
+    country: ShortText | None = Field(None, description="Country or territory.",
+                                      examples=["Taiwan"])
     vision: Text | None = Field(None, description="The city's own (official) smart-city vision, "
                                 "quoted from vision_source.",
                                 examples=["Embrace innovation and technology to build a "
@@ -259,13 +280,19 @@ class City(RecordBase):
                                       examples=["https://smartcity.gov.hk/vision-and-mission.html"])
     community_vision: Text | None = Field(None, description="The vision as the community's "
                                           "2020 text words it: attributed to the community, "
-                                          "not to the city.")
+                                          "not to the city.",
+                                          examples=["Hong Kong Smart City vision 2030 is to "
+                                                    "embrace ICT, innovation and technology"])
     areas: list[ShortText] = Field(default_factory=list, description="Smart-city areas of "
                                    "the programme.", examples=[["Smart Mobility"]])
     website: Url | None = Field(None, description="The programme's website.",
                                 examples=["https://www.smartcity.gov.hk"])
     figures: list[Figure] = Field(default_factory=list, max_length=200,
-                                  description="Headline numbers, each with year and source.")
+                                  description="Headline numbers, each with year and source.",
+                                  examples=[[{"id": "free-wifi-hotspots",
+                                              "label": "Free Wi-Fi hotspots", "value": 20000,
+                                              "qualifier": "over", "as_of": 2017,
+                                              "source": "https://www.smartcity.gov.hk/vision/"}]])
 
     @field_validator("vision_source")
     @classmethod
@@ -281,34 +308,39 @@ class City(RecordBase):
 class Initiative(RecordBase):
     """A smart-city initiative or strategy of one city."""
 
-    kind: Literal["initiative"] = "initiative"
+    kind: Literal["initiative"] = _kind_field("initiative")
     city: Slug = Field(description="Id of the city it belongs to.", examples=["hong-kong"])
     area: ShortText | None = Field(None, description="The city's smart-city area it is in.",
                                    examples=["Smart Mobility"])
     organizations: list[Slug] = Field(default_factory=list, description="Ids of the "
                                       "organizations behind it.", examples=[["tpmo"]])
     figures: list[Figure] = Field(default_factory=list, max_length=200,
-                                  description="Its numbers, each with year and source.")
-    status: Status | None = Field(None, description="What became of it.")
+                                  description="Its numbers, each with year and source.",
+                                  examples=[[{"id": "lampposts", "label": "Smart lampposts",
+                                              "value": 400, "as_of": 2019,
+                                              "source": "https://www.smartcity.gov.hk/vision/"}]])
+    status: Status | None = Field(None, description="What became of it.",
+                                  examples=[{"state": "active", "date": "2020-12"}])
 
 
 class Organization(RecordBase):
     """An ecosystem body: government department, park, association, community."""
 
-    kind: Literal["organization"] = "organization"
+    kind: Literal["organization"] = _kind_field("organization")
     city: Slug | None = Field(None, description="Id of its city.", examples=["hong-kong"])
     type: ShortText | None = Field(None, description="What kind of body it is.",
                                    examples=["statutory body"])
     founded: Year | None = Field(None, description="Year it was founded.", examples=[2001])
     website: Url | None = Field(None, description="Its website.",
                                 examples=["https://hkstp.org"])
-    status: Status | None = Field(None, description="What became of it.")
+    status: Status | None = Field(None, description="What became of it.",
+                                  examples=[{"state": "active", "as_of": "2018"}])
 
 
 class Startup(RecordBase):
     """A startup from the community's lists."""
 
-    kind: Literal["startup"] = "startup"
+    kind: Literal["startup"] = _kind_field("startup")
     sector: Sector | None = Field(None, description="One sector from the vocabulary: "
                                   + ", ".join(SECTORS) + ".", examples=["fintech"])
     sector_detail: ShortText | None = Field(None, description="Free-text nuance of the sector.",
@@ -325,9 +357,12 @@ class Startup(RecordBase):
     website: Url | None = Field(None, description="Its website.",
                                 examples=["https://welab.co"])
     status: Status | None = Field(None, description="What became of it, and when that was "
-                                  "last verified.")
+                                  "last verified.",
+                                  examples=[{"state": "active", "as_of": "2019-06"}])
     listing: Listing | None = Field(None, description="Exchange, ticker and date, where its "
-                                    "shares are listed.")
+                                    "shares are listed.",
+                                    examples=[{"exchange": "Nasdaq", "ticker": "PRE",
+                                               "date": "2022-05-18"}])
     organizations: list[Slug] = Field(default_factory=list, description="Ids of organizations "
                                       "it is linked with.", examples=[["hkstp"]])
 
@@ -350,8 +385,10 @@ class Startup(RecordBase):
 class Source(Strict):
     """A cited page: gives a URL a readable title and publisher."""
 
-    url: Url = Field(description="The page's address, exactly as records cite it.")
-    title: ShortText = Field(description="The page's title.")
+    url: Url = Field(description="The page's address, exactly as records cite it.",
+                     examples=["https://smartcity.gov.hk/vision-and-mission.html"])
+    title: ShortText = Field(description="The page's title.",
+                             examples=["Vision and Mission - Hong Kong Smart City portal"])
     publisher: ShortText | None = Field(None, description="Who published it.",
                                         examples=["South China Morning Post"])
     accessed: PartialDate | None = Field(None, description="When it was read.",
@@ -371,28 +408,35 @@ class CommunityList(Strict):
     """A ranked or curated list, like the 2020 Top-30 SmartUps."""
 
     id: Slug = Field(description="Stable id of the list.", examples=["hk-smartups-2020-top30"])
-    name: ShortText = Field(description="The list's name.")
-    name_zh: ShortText | None = Field(None, description="The name in Chinese.")
+    name: ShortText = Field(description="The list's name.",
+                            examples=["#Top30 #SmartUps 2020 (Hong Kong)"])
+    name_zh: ShortText | None = Field(None, description="The name in Chinese.",
+                                      examples=["2020香港三十強"])
     city: Slug | None = Field(None, description="Id of the city it is about.",
                               examples=["hong-kong"])
     year: Year | None = Field(None, description="Year of the list.", examples=[2020])
-    source: Url | None = Field(None, description="Where the list was published.")
+    source: Url | None = Field(None, description="Where the list was published.",
+                               examples=["https://www.linkedin.com/groups/6717003/"])
     entries: list[ListEntry] = Field(default_factory=list, description="The entries, in the "
-                                     "list's order.")
+                                     "list's order.",
+                                     examples=[[{"as_listed": "WeLab", "startup": "welab"}]])
 
 
 class Link(Strict):
     """A community link shown by /about (LinkedIn group, page...)."""
 
     label: ShortText = Field(description="What the link is.", examples=["LinkedIn group"])
-    url: Url = Field(description="Its address.")
+    url: Url = Field(description="Its address.",
+                     examples=["https://www.linkedin.com/groups/6717003/"])
 
 
 class Community(Strict):
     """Who we are: name and links, shown by /about."""
 
     name: ShortText = Field(description="The community's name.", examples=["SmartUps"])
-    links: list[Link] = Field(default_factory=list, description="Links shown by /about.")
+    links: list[Link] = Field(default_factory=list, description="Links shown by /about.",
+                              examples=[[{"label": "LinkedIn group",
+                                          "url": "https://www.linkedin.com/groups/6717003/"}]])
 
 
 Record = City | Initiative | Organization | Startup
