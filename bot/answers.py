@@ -15,12 +15,14 @@ from bot.errors import NotFound
 from bot.i18n import tr
 from bot.knowledge import Knowledge
 from bot.model import Kind, Record
+from bot.question import Query, Reply
+from bot.question.cards import ReplyPages, reply_json
 from bot.render import (
     Card,
     about_card,
-    answer_card,
     browse_card,
     display_name,
+    esc,
     help_card,
     page_count,
     record_card,
@@ -47,10 +49,32 @@ def spotlight_post(knowledge: Knowledge, startup: Record, lang: str = "en") -> C
     return spotlight_post_card(knowledge.profile(startup), lang)
 
 
-async def ask(knowledge: Knowledge, question: str, lang: str = "en") -> Card:
+async def ask(knowledge: Knowledge, question: str | Query, lang: str = "en") -> Sequence[Card]:
+    """The pages answering a question (one page unless it lists more than a page of records)."""
+    _reply, pages = await ask_reply(knowledge, question, lang)
+    return pages
+
+
+async def ask_reply(
+    knowledge: Knowledge, question: str | Query, lang: str = "en"
+) -> tuple[Reply, Sequence[Card]]:
+    """The reply (for JSON) and its pages; a record asked by name gets its profile card."""
     snapshot = knowledge.snapshot
-    answer = await knowledge.ask(question, snapshot)
-    return answer_card(answer, snapshot, lang)
+    reply = await knowledge.ask(question, snapshot)
+    if reply.intent == "profile" and reply.records:
+        card = record_card(knowledge.profile(reply.records[0], snapshot), lang)
+        if reply.parsed.guessed:
+            name = f"**{esc(display_name(reply.records[0], lang))}**"
+            card.description = tr("question.did_you_mean", lang, name=name) + "\n\n" + (
+                card.description
+            )
+        return reply, [card]
+    return reply, ReplyPages(reply, lang)
+
+
+def ask_json(reply: Reply, pages: Sequence[Card]) -> dict[str, object]:
+    """``smartups ask --json``: the parse and the answer."""
+    return reply_json(reply, pages, pages[0].lang if pages else "en")
 
 
 class BrowsePages(Sequence[Card]):

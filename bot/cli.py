@@ -157,8 +157,21 @@ async def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    """One question, or with ``-`` one per stdin line; ``--json`` prints the parse and answer
+    (always for ``-``: one JSON line per question)."""
+
     async def action(knowledge: Knowledge) -> int:
-        print(to_text(await answers.ask(knowledge, " ".join(args.question), args.lang)))
+        from_stdin = args.question == ["-"]
+        questions = sys.stdin if from_stdin else [" ".join(args.question)]
+        for raw in questions:
+            question = raw.rstrip("\n")
+            if from_stdin and not question.strip():
+                continue
+            reply, pages = await answers.ask_reply(knowledge, question, args.lang)
+            if args.json or from_stdin:
+                print(json.dumps(answers.ask_json(reply, pages), ensure_ascii=False), flush=True)
+            else:
+                print("\n\n".join(to_text(page) for page in pages))
         return 0
 
     return await _with_knowledge(settings, args.lang, action)
@@ -263,7 +276,8 @@ class LocalSession:
         if line in ("/quit", "/exit", "quit", "exit"):
             return None
         if not line.startswith("/"):
-            return to_text(await answers.ask(self.knowledge, line, self.lang))
+            pages = await answers.ask(self.knowledge, line, self.lang)
+            return "\n\n".join(to_text(page) for page in pages)
         command, _, rest = line[1:].partition(" ")
         command = command.casefold()
         rest = rest.strip()
@@ -274,6 +288,7 @@ class LocalSession:
         return to_text(card) if isinstance(card, Card) else card
 
     async def _command(self, command: str, rest: str) -> Card | str:
+        """One slash command of the local session, as a card or a line of text."""
         if command in ("city", "initiative", "startup", "organization", "org"):
             if not rest:
                 return tr("local.usage_name", self.lang, command=command)
@@ -281,7 +296,8 @@ class LocalSession:
         if command == "ask":
             if not rest:
                 return tr("local.usage_ask", self.lang)
-            return await answers.ask(self.knowledge, rest, self.lang)
+            pages = await answers.ask(self.knowledge, rest, self.lang)
+            return "\n\n".join(to_text(page) for page in pages)
         if command == "browse":
             return self._browse(rest)
         if command == "help":
@@ -399,7 +415,8 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("name", nargs="+")
 
     ask = add("ask", "answer a free question", cmd_ask)
-    ask.add_argument("question", nargs="+")
+    ask.add_argument("--json", action="store_true", help="print the parse and answer as JSON")
+    ask.add_argument("question", nargs="+", help="the question, or - for one per stdin line")
 
     browse = add("browse", "list records of a kind", cmd_browse)
     browse.add_argument("kind", type=parse_kind)

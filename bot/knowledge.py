@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 
 from bot.errors import NotFound
 from bot.model import Kind, Record
-from bot.search import FigureHit, Hit, question_terms, suggestions
+from bot.question import Parsed, Query, Reply, understand
+from bot.search import Hit, question_terms, suggestions
 from bot.store import Snapshot, Store
 from bot.text import clean_input, normalize, words
 
@@ -21,19 +22,6 @@ log = logging.getLogger(__name__)
 #: An unpicked value resolves to the best hit only when it is at least this good.
 RESOLVE_MIN_SCORE = 70.0
 MAX_QUESTION_CHARS = 500
-
-
-@dataclass
-class Answer:
-    """What /ask shows: figures that answer the question, then the best records."""
-
-    question: str
-    figures: list[FigureHit] = field(default_factory=list)
-    hits: list[Hit] = field(default_factory=list)
-
-    @property
-    def empty(self) -> bool:
-        return not self.figures and not self.hits
 
 
 @dataclass(frozen=True)
@@ -133,29 +121,44 @@ class Knowledge:
         hits.sort(key=lambda h: (-h.score, h.record.name.casefold()))
         return hits[:limit]
 
-    async def ask(self, question: str, snapshot: Snapshot | None = None) -> Answer:
-        """Answer a free question: matching figures (with sources) and the best records."""
+    async def ask(self, question: str | Query, snapshot: Snapshot | None = None) -> Reply:
+        """Answer a question: parsed into a structured query (bot.question) and answered from
+        one snapshot; a question with words of ours but no structure falls back to the
+        ranked search, and one with nothing of ours is answered as off-topic."""
         snap = snapshot or self.snapshot
-        query = clean_input(question, MAX_QUESTION_CHARS)
-        answer = Answer(query)
-        if not normalize(query):
-            return answer
-        cities = snap.index.mentioned_cities(query)
-        answer.figures = snap.index.figures(query, cities=cities)
-        if cities:
-            # "...in Hong Kong": rank by the rest of the question (the city's name matches
-            # half the data) and keep what belongs to that city, or to no city.
-            city_words = snap.index.city_words(cities)
-            rest = [w for w in words(normalize(query)) if w not in city_words]
-            hits = await self.search(" ".join(rest) or query, limit=12, snapshot=snap)
-            hits = [h for h in hits if _in_cities(h.record, cities)]
-        else:
-            hits = await self.search(query, limit=8, snapshot=snap)
-        if answer.figures:
-            owners = {(f.owner.kind, f.owner.id) for f in answer.figures}
-            hits = [h for h in hits if (h.record.kind, h.record.id) not in owners or h.score >= 90]
-        answer.hits = [h for h in hits if h.score >= 45][:5]
-        return answer
+        query = question if isinstance(question, Query) else Query.of(question)
+        if query.empty:
+            return Reply(Parsed(query), "offtopic", version=snap.version)
+        reply = understand(query, snap)
+        if reply.intent == "search":
+            reply.hits = await self._search_hits(query, reply.parsed, reply.kind, snap)
+            if not reply.hits and not reply.parsed.domain:
+                reply.intent = "offtopic"
+        return reply
+
+    async def _search_hits(
+        self, query: Query, parsed: Parsed, kind: Kind | None, snap: Snapshot
+    ) -> list[Hit]:
+        """The ranked search for a question without structure, keeping only records whose
+        text holds at least half of the question's content words (so "the 2018 World Cup"
+        offers nothing rather than a record that shares one word)."""
+        hits = await self.search(query.text, kind, limit=8, snapshot=snap)
+        content = set(parsed.unknown)
+        if not content:
+            return [h for h in hits if h.score >= 45][:5]
+        kept = []
+        for hit in hits:
+            record = hit.record
+            text = " ".join(
+                normalize(t)
+                for t in (record.name, record.name_zh, record.description, record.description_zh,
+                          getattr(record, "sector", None), *record.tags)
+                if t
+            )
+            have = set(words(text))
+            if len(content & have) * 2 >= len(content) and hit.score >= 45:
+                kept.append(hit)
+        return kept[:5]
 
     # ------------------------------------------------------------------ browse
 
@@ -270,11 +273,3 @@ class Knowledge:
             if spelled:
                 found.append((clist.name, " / ".join(spelled)))
         return found
-
-
-def _in_cities(record: Record, city_ids: set[str]) -> bool:
-    """True for one of the cities, a record of one of them, or a record tied to no city."""
-    if record.kind == Kind.CITY:
-        return record.id in city_ids
-    own = getattr(record, "city", None)
-    return own is None or own in city_ids

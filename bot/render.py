@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from bot.chinese import fold_script, to_simplified, to_traditional
 from bot.errors import NotFound, SmartUpsError, Translated
 from bot.i18n import tr
-from bot.knowledge import Answer, Knowledge, Profile
+from bot.knowledge import Knowledge, Profile
 from bot.model import City, Figure, Initiative, Kind, Organization, Record, Startup, Status
 from bot.store import ReloadReport, Snapshot
 
@@ -449,38 +449,6 @@ def _startup_card(startup: Startup, profile: Profile, lang: str) -> Card:
 
 
 # ---------------------------------------------------------------------------- other cards
-
-
-def answer_card(answer: Answer, snapshot: Snapshot, lang: str = "en") -> Card:
-    card = Card(
-        tr("answer.title", lang, question=esc(answer.question)),
-        colour=COLOURS["answer"],
-        lang=lang,
-    )
-    if answer.empty:
-        card.description = tr("answer.nothing", lang)
-        return card
-    if answer.figures:
-        lines = [
-            f"**{esc(display_name(hit.owner, lang))}**: {figure_line(hit.figure, lang)}"
-            for hit in answer.figures
-        ]
-        card.description = "\n".join(lines)
-    if answer.hits:
-        lines = []
-        for hit in answer.hits:
-            record = hit.record
-            blurb = localized(record.description, record.description_zh, lang) or ""
-            if len(blurb) > 140:
-                blurb = blurb[:139].rsplit(" ", 1)[0] + ELLIPSIS
-            kind = tr(f"kind.{record.kind}", lang)
-            line = f"**{esc(display_name(record, lang))}** ({kind})"
-            if blurb:
-                line += f" — {esc(blurb)}"
-            lines.append(line)
-        card.add(tr("answer.matches", lang), "\n".join(lines))
-    card.footer = tr("answer.footer", lang, version=snapshot.version)
-    return card
 
 
 def browse_card(

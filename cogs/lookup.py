@@ -6,6 +6,7 @@ ranking and rendering live in ``bot/``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import discord
@@ -20,7 +21,8 @@ from bot import answers
 from bot.i18n import lang_of
 from bot.model import Kind, Record
 from bot.paginator import Paginator
-from bot.render import to_embed
+from bot.question import Query
+from bot.render import Card, to_embed
 from bot.transformers import (
     CHOICE_MAX,
     CHOICE_VALUE_MAX,
@@ -82,8 +84,10 @@ class Lookup(commands.Cog):
     async def ask(
         self, interaction: discord.Interaction, question: app_commands.Range[str, 1, 500]
     ) -> None:
-        card = await answers.ask(knowledge_of(interaction), question, lang_of(interaction.locale))
-        await interaction.response.send_message(embed=to_embed(card))
+        pages = await answers.ask(
+            self.bot.knowledge, Query.of(question), lang_of(interaction.locale)
+        )
+        await self._send_pages(interaction, pages)
 
     @app_commands.command(
         name="browse", description="List startups, cities, initiatives or organizations"
@@ -102,10 +106,14 @@ class Lookup(commands.Cog):
         lang = lang_of(interaction.locale)
         city_id = city.id if city is not None else None
         pages = answers.browse(knowledge_of(interaction), Kind(kind.value), city_id, sector, lang)
+        await self._send_pages(interaction, pages)
+
+    async def _send_pages(self, interaction: discord.Interaction, pages: Sequence[Card]) -> None:
+        """One card as is; more than one behind the paginator (only its invoker turns pages)."""
         if len(pages) == 1:
             await interaction.response.send_message(embed=to_embed(pages[0]))
             return
-        view = Paginator(pages, interaction.user.id, lang)
+        view = Paginator(pages, interaction.user.id, lang_of(interaction.locale))
         view.message_interaction = interaction
         self.bot.live_views.add(view)
         await interaction.response.send_message(embed=view.embed(), view=view)

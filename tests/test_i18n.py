@@ -155,9 +155,9 @@ async def test_zh_tw_answer_browse_help_and_about(knowledge) -> None:
     from bot.model import Kind
     from bot.render import plain, to_text
 
-    asked = await answers.ask(
-        knowledge, "How many free Wi-Fi hotspots does Hong Kong have?", "zh-TW"
-    )
+    asked = (
+        await answers.ask(knowledge, "How many free Wi-Fi hotspots does Hong Kong have?", "zh-TW")
+    )[0]
     assert asked.title.startswith("問：") and "超過 20,000" in asked.description
     assert asked.footer and asked.footer.startswith("資料版本")
 

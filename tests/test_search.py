@@ -162,25 +162,22 @@ async def test_arbitrary_text_never_raises(knowledge: Knowledge, text: str) -> N
 
 
 async def test_a_question_naming_a_city_keeps_to_that_city(knowledge: Knowledge) -> None:
-    # Without a city, Lalamove (Hong Kong) answers; naming Taipei keeps it out.
-    assert (await knowledge.ask("Who does delivery?")).hits[0].record.id == "lalamove"
+    # "delivery" is the logistics sector: without a city, Lalamove (Hong Kong) is among them;
+    # naming Taipei keeps it out.
+    assert "lalamove" in {r.id for r in (await knowledge.ask("Who does delivery?")).records}
     in_taipei = await knowledge.ask("Who does delivery in Taipei?")
-    assert all(h.record.id != "lalamove" for h in in_taipei.hits)
-    assert in_taipei.hits == []  # the sample has no Taipei delivery startup
-    in_taipei_all = (await knowledge.ask("Which startups are in Taipei?")).hits
-    assert all(
-        h.record.id == "taipei" or getattr(h.record, "city", None) in (None, "taipei")
-        for h in in_taipei_all
-    )
-    assert in_taipei_all == []  # no Taipei startup in the sample matches those words
+    assert in_taipei.records == [] and in_taipei.filters["city"][0] == "taipei"
+    in_taipei_all = await knowledge.ask("Which startups are in Taipei?")
+    assert in_taipei_all.records == []  # no Taipei startup in the sample
     fintech_hk = await knowledge.ask("fintech platform in Hong Kong")
-    assert fintech_hk.hits and all(
-        getattr(h.record, "city", "hong-kong") in (None, "hong-kong") for h in fintech_hk.hits
+    assert fintech_hk.records and all(
+        getattr(r, "city", None) == "hong-kong" for r in fintech_hk.records
     )
     in_hk = await knowledge.ask("Who does delivery in Hong Kong?")
-    assert in_hk.hits and in_hk.hits[0].record.id == "lalamove"
+    assert "lalamove" in {r.id for r in in_hk.records}
+    assert all(getattr(r, "city", None) == "hong-kong" for r in in_hk.records)
     wifi = await knowledge.ask("How many free Wi-Fi hotspots does Hong Kong have?")
-    assert all(h.record.id != "taipei" for h in wifi.hits)
+    assert all(h.owner.id != "taipei" for h in wifi.figures)
 
 
 def test_startups_without_sector_are_not_similar_to_each_other() -> None:

@@ -1,0 +1,110 @@
+"""Per-snapshot indexes for filtered questions: by status, founding year, sector word, list.
+
+A filtered list at 100,000 records cannot scan every record per question; these are built once
+per snapshot (on first use, or ahead of time by :func:`warm`) and give each filter's
+candidates directly, so a question costs the size of its smallest filter, not of the data.
+"""
+
+from __future__ import annotations
+
+import bisect
+import threading
+from collections.abc import Iterable
+
+from bot.model import Kind, Record
+from bot.question.vocabulary import Vocabulary, sector_values
+from bot.store import Snapshot
+from bot.text import normalize, words
+
+
+class Facets:
+    """Record lists per filter value, each in name order (as the index keeps records)."""
+
+    def __init__(self, snapshot: Snapshot) -> None:
+        index = snapshot.index
+        self.version = snapshot.version
+        self.by_kind: dict[Kind, list[Record]] = {k: index.of_kind(k) for k in Kind}
+        self.position: dict[int, int] = {}
+        self.by_status: dict[tuple[Kind, str], list[Record]] = {}
+        self.founded: dict[Kind, tuple[list[int], list[Record]]] = {}
+        self.sector_words: dict[str, list[Record]] = {}
+        self.sector_tokens: dict[int, tuple[tuple[str, ...], ...]] = {}
+        self.listed_ids: dict[str, set[str]] = {
+            clist.id: {entry.startup for entry in clist.entries}
+            for clist in snapshot.dataset.lists.values()
+        }
+        all_records: list[Record] = []
+        for kind, records in self.by_kind.items():
+            dated: list[tuple[int, int, Record]] = []
+            for position, record in enumerate(records):
+                all_records.append(record)
+                self.position[id(record)] = position
+                status = getattr(record, "status", None)
+                if status is not None:
+                    self.by_status.setdefault((kind, status.state), []).append(record)
+                year = getattr(record, "founded", None)
+                if year is not None:
+                    dated.append((year, position, record))
+                if kind == Kind.STARTUP:
+                    self._add_sector(record)
+            dated.sort(key=lambda item: (item[0], item[1]))
+            self.founded[kind] = ([y for y, _, _ in dated], [r for _, _, r in dated])
+        self.vocabulary = Vocabulary(all_records)
+
+    def _add_sector(self, record: Record) -> None:
+        phrases = tuple(tuple(words(normalize(v))) for v in sector_values(record))
+        self.sector_tokens[id(record)] = phrases
+        for token in {t for phrase in phrases for t in phrase}:
+            self.sector_words.setdefault(token, []).append(record)
+
+    def founded_between(self, kind: Kind, low: int, high: int) -> list[Record]:
+        """Records of ``kind`` founded in ``low..high``, oldest first."""
+        years, records = self.founded.get(kind, ([], []))
+        return records[bisect.bisect_left(years, low) : bisect.bisect_right(years, high)]
+
+    def with_sector_term(self, term: tuple[str, ...]) -> list[Record]:
+        """Startups whose sector, sector detail or a tag contains the phrase ``term``."""
+        if not term:
+            return []
+        candidates = min((self.sector_words.get(t, []) for t in term), key=len)
+        if len(term) == 1:
+            return candidates
+        size = len(term)
+        return [
+            r
+            for r in candidates
+            if any(
+                phrase[i : i + size] == term
+                for phrase in self.sector_tokens.get(id(r), ())
+                for i in range(len(phrase) - size + 1)
+            )
+        ]
+
+    def in_name_order(self, records: Iterable[Record]) -> list[Record]:
+        position = self.position
+        return sorted(records, key=lambda r: (r.kind, position.get(id(r), 0)))
+
+
+_LOCK = threading.Lock()
+_CACHE: dict[str, Facets] = {}
+
+
+def facets_of(snapshot: Snapshot) -> Facets:
+    """The facets of ``snapshot`` (built on first use; the two newest versions are kept)."""
+    key = f"{snapshot.version}:{id(snapshot.index)}"
+    found = _CACHE.get(key)
+    if found is not None:
+        return found
+    with _LOCK:
+        found = _CACHE.get(key)
+        if found is None:
+            found = Facets(snapshot)
+            while len(_CACHE) >= 2:
+                _CACHE.pop(next(iter(_CACHE)))
+            _CACHE[key] = found
+    return found
+
+
+def warm(snapshot: Snapshot) -> None:
+    """Build the facets ahead of the first question (call from a worker thread)."""
+    facets_of(snapshot)

@@ -1,0 +1,433 @@
+"""Decide what a parsed question asks for and answer it from one snapshot.
+
+The intents, in the order they are tried:
+
+- ``compare``: two or more records named (of one kind, or with "compare"/"vs"/"older");
+- ``similar``: one startup and "similar to"/"like"/"類似";
+- ``fact``: one record and an attribute ("When did WeLab start?"), or a status asked of it
+  ("Is Prenetics listed?"); a missing value is ``missing``, never a guess;
+- ``list``/``count``/``oldest``/``newest``: a kind and/or filters (city, sector, status,
+  founded year, list membership, initiative area, organization type, an organization a record
+  works with);
+- ``figures``: a number asked without a kind ("How many free Wi-Fi hotspots does Hong Kong
+  have?");
+- ``profile``: one record, nothing else asked (as a lookup);
+- ``search``: words of our domain but no structure: the ranked search of names and text;
+- ``offtopic``: nothing the knowledge is about.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.index_types import FigureHit, Hit
+from bot.model import Kind, Record
+from bot.question.facets import Facets
+from bot.question.facts import Fact, applies, fact
+from bot.question.parse import Parsed, YearFilter
+from bot.store import Snapshot
+from bot.text import normalize, words
+
+#: The attribute a comparison shows when none was asked, per kind.
+COMPARE_FIELDS: dict[Kind, tuple[str, ...]] = {
+    Kind.STARTUP: ("sector", "hq", "founded", "founders", "status", "listing", "website"),
+    Kind.ORGANIZATION: ("type", "city", "founded", "status", "website"),
+    Kind.INITIATIVE: ("city", "areas", "status", "organizations"),
+    Kind.CITY: ("areas", "website"),
+}
+FILTER_KINDS = (Kind.STARTUP, Kind.INITIATIVE, Kind.ORGANIZATION)
+
+
+@dataclass
+class Reply:
+    """The answer to one question, ready to render or print as JSON."""
+
+    parsed: Parsed
+    intent: str
+    kind: Kind | None = None
+    #: How the question was understood: filter name -> (machine value, shown value).
+    filters: dict[str, tuple[str, str]] = field(default_factory=dict)
+    records: list[Record] = field(default_factory=list)
+    facts: list[Fact] = field(default_factory=list)
+    missing: list[tuple[Record, str]] = field(default_factory=list)
+    figures: list[FigureHit] = field(default_factory=list)
+    hits: list[Hit] = field(default_factory=list)
+    attribute: str | None = None
+    #: oldest/newest: records without a founding year (left out of the ranking).
+    undated: int = 0
+    #: An empty filtered list: what the data does have for the filter's city, by kind.
+    elsewhere: dict[str, int] = field(default_factory=dict)
+    version: str = ""
+
+    @property
+    def question(self) -> str:
+        return self.parsed.query.text
+
+
+def plan(parsed: Parsed, snapshot: Snapshot, facets: Facets) -> Reply:
+    """The reply to ``parsed``; intent ``search`` leaves the ranked hits to the caller."""
+    reply = _decide(parsed, snapshot, facets)
+    reply.version = snapshot.version
+    return reply
+
+
+def _decide(parsed: Parsed, snapshot: Snapshot, facets: Facets) -> Reply:
+    index = snapshot.index
+    ops = parsed.operations
+    cities = parsed.named(Kind.CITY)
+    subjects = [r for r in parsed.records if r.kind != Kind.CITY]
+    # A year alone ("the 2018 World Cup") is no filter: it needs something to apply to.
+    dated = parsed.years is not None and bool(
+        parsed.kinds
+        or parsed.sectors
+        or parsed.statuses
+        or parsed.on_list
+        or "founded" in parsed.attributes
+    )
+    filtering = bool(
+        parsed.kinds
+        or parsed.sectors
+        or parsed.statuses
+        or parsed.on_list
+        or dated
+        or parsed.areas
+        or parsed.org_types
+    )
+    if "count" in ops and not parsed.kinds and not filtering:
+        # "How many free Wi-Fi hotspots does Hong Kong have?": a figure, if the data has one.
+        figures = index.figures(parsed.query.text, cities={c.id for c in cities} or None)
+        if figures:
+            return Reply(parsed, "figures", figures=figures)
+    city_attribute = any(a in ("figures", "areas", "vision", "website") for a in parsed.attributes)
+    asks_list = any(op in ("list", "count", "oldest", "newest") for op in ops)
+
+    # A city named alone with an attribute of cities, or nothing else: it is the subject.
+    if cities and not subjects and not (filtering and not city_attribute):
+        if parsed.unknown or "figures" in parsed.attributes:
+            # "household broadband penetration in HK", "Taipei's open data rank".
+            figures = index.figures(parsed.query.text, cities={c.id for c in cities})
+            if figures:
+                return Reply(parsed, "figures", figures=figures)
+        if len(cities) >= 2 and not asks_list:
+            return _compare(parsed, cities, snapshot)
+        if parsed.attributes or not (asks_list or filtering):
+            if "count" in ops or (not parsed.attributes and not filtering and ops):
+                figures = index.figures(parsed.query.text, cities={c.id for c in cities})
+                if figures:
+                    return Reply(parsed, "figures", figures=figures)
+            if parsed.attributes:
+                return _facts(parsed, cities[:1], snapshot)
+            return Reply(parsed, "profile", records=cities[:1])
+
+    organizations = [r for r in subjects if r.kind == Kind.ORGANIZATION]
+    other_kind_asked = parsed.kinds and all(k != Kind.ORGANIZATION for k in parsed.kinds)
+    if organizations and other_kind_asked and len(subjects) == len(organizations):
+        # "startups supported by Cyberport", "initiatives of the OGCIO": a filter.
+        return _listing(parsed, snapshot, facets, organizations=organizations)
+
+    if len(subjects) >= 2 and "similar" not in ops:
+        return _compare(parsed, subjects, snapshot)
+    if len(subjects) == 1:
+        subject = subjects[0]
+        if "similar" in ops and subject.kind == Kind.STARTUP:
+            similar = index.similar_startups(subject, 25)
+            return Reply(parsed, "similar", kind=Kind.STARTUP, records=[subject, *similar])
+        attributes = list(parsed.attributes)
+        if parsed.statuses and not attributes:
+            attributes = ["status"]
+            if "listed" in parsed.statuses:
+                attributes.append("listing")
+        if parsed.on_list and not attributes:
+            attributes = ["lists"]
+        if attributes:
+            return _facts(parsed, [subject], snapshot, attributes)
+        if parsed.kinds and parsed.kinds[0] != Kind(subject.kind) and asks_list:
+            return _listing(parsed, snapshot, facets)
+        return Reply(parsed, "profile", records=[subject])
+
+    if filtering or asks_list or cities:
+        if (
+            not parsed.kinds
+            and "count" in ops
+            and not (parsed.sectors or parsed.statuses or parsed.on_list or parsed.years)
+        ):
+            figures = index.figures(parsed.query.text, cities={c.id for c in cities} or None)
+            if figures:
+                return Reply(parsed, "figures", figures=figures)
+        if filtering or cities:
+            return _listing(parsed, snapshot, facets)
+    if "count" in ops or parsed.attributes or parsed.domain:
+        figures = index.figures(parsed.query.text)
+        if figures:
+            return Reply(parsed, "figures", figures=figures)
+    if parsed.domain or (parsed.unknown and _looks_like_ours(parsed)):
+        return Reply(parsed, "search")
+    return Reply(parsed, "offtopic")
+
+
+def _looks_like_ours(parsed: Parsed) -> bool:
+    """Content words but no structure: the caller's full-text search decides (it checks that
+    hits contain the words)."""
+    return len(parsed.unknown) >= 1
+
+
+# ---------------------------------------------------------------------------- facts
+
+
+def _city_name(record: Record, snapshot: Snapshot) -> str | None:
+    city_id = getattr(record, "city", None)
+    city = snapshot.index.record(Kind.CITY, city_id) if city_id else None
+    return city.name if city else None
+
+
+def _facts(
+    parsed: Parsed, records: list[Record], snapshot: Snapshot, attributes: list[str] | None = None
+) -> Reply:
+    wanted = attributes or parsed.attributes
+    reply = Reply(parsed, "fact", records=records, attribute=wanted[0])
+    for record in records:
+        shown = [a for a in wanted if a == "lists" or applies(record, a)] or wanted[:1]
+        if "description" in shown and len(shown) == 1:
+            return Reply(parsed, "profile", records=[record])
+        for attribute in shown:
+            if attribute == "lists":
+                found = _lists_fact(record, snapshot)
+                if found is not None:
+                    reply.facts.append(found)
+                else:
+                    reply.missing.append((record, "lists"))
+                continue
+            value = fact(record, attribute, _city_name(record, snapshot))
+            if value is None:
+                reply.missing.append((record, attribute))
+            else:
+                reply.facts.append(value)
+    return reply
+
+
+def _lists_fact(record: Record, snapshot: Snapshot) -> Fact | None:
+    names = [
+        clist.name
+        for clist in snapshot.dataset.lists.values()
+        if any(entry.startup == record.id for entry in clist.entries)
+    ]
+    if not names:
+        return None
+    clist = next(c for c in snapshot.dataset.lists.values() if c.name == names[0])
+    return Fact(record, "lists", names, clist.source)
+
+
+# ---------------------------------------------------------------------------- compare
+
+
+def _compare(parsed: Parsed, records: list[Record], snapshot: Snapshot) -> Reply:
+    kind = Kind(records[0].kind)
+    ops = parsed.operations
+    fields = list(parsed.attributes) or list(COMPARE_FIELDS[kind])
+    if ("oldest" in ops or "newest" in ops) and "founded" not in fields:
+        fields.insert(0, "founded")
+    reply = Reply(parsed, "compare", kind=kind, records=records[:10], attribute=fields[0])
+    absent: list[tuple[Record, str]] = []
+    for record in reply.records:
+        for attribute in fields:
+            if not applies(record, attribute):
+                continue
+            value = fact(record, attribute, _city_name(record, snapshot))
+            if value is None:
+                absent.append((record, attribute))
+            else:
+                reply.facts.append(value)
+    # A field none of them has (a listing, for startups never listed) is not worth a line;
+    # one that some have and others lack is: the data does not say for those.
+    held = {f.field for f in reply.facts}
+    reply.missing = [(r, a) for r, a in absent if a in held or a in parsed.attributes]
+    if "oldest" in ops or "newest" in ops:
+        dated = [r for r in reply.records if getattr(r, "founded", None)]
+        reply.undated = len(reply.records) - len(dated)
+        if dated:
+            pick = min if "oldest" in ops else max
+            best = pick(getattr(r, "founded") for r in dated)  # noqa: B009
+            winners = [r for r in dated if getattr(r, "founded") == best]  # noqa: B009
+            reply.filters["winner"] = (
+                ",".join(r.id for r in winners),
+                ", ".join(r.name for r in winners),
+            )
+            reply.attribute = "founded"
+            superlative = "oldest" if "oldest" in ops else "newest"
+            reply.filters["superlative"] = (superlative, superlative)
+    return reply
+
+
+# ---------------------------------------------------------------------------- listing
+
+
+def _listing(
+    parsed: Parsed,
+    snapshot: Snapshot,
+    facets: Facets,
+    organizations: list[Record] | None = None,
+) -> Reply:
+    kind = _kind_asked(parsed, organizations)
+    ops = parsed.operations
+    intent = next((op for op in ("count", "oldest", "newest") if op in ops), "list")
+    reply = Reply(parsed, intent, kind=kind)
+    attribute = next((a for a in parsed.attributes if a not in ("description",)), None)
+    if attribute and kind and Kind(kind) in _kinds_with(attribute):
+        reply.attribute = attribute
+    candidates: list[list[Record]] = [facets.by_kind[kind]]
+    checks = []
+
+    cities = parsed.named(Kind.CITY)
+    if cities:
+        ids = {c.id for c in cities}
+        reply.filters["city"] = (",".join(sorted(ids)), ", ".join(c.name for c in cities))
+        candidates.append([r for c in cities for r in snapshot.index.in_city(kind, c.id)])
+        checks.append(lambda r: getattr(r, "city", None) in ids)
+
+    if parsed.sectors and kind == Kind.STARTUP:
+        terms = [tuple(words(normalize(s))) for s in parsed.sectors]
+        matched: dict[int, Record] = {}
+        for term in terms:
+            for record in facets.with_sector_term(term):
+                matched[id(record)] = record
+        for synonym in _synonym_terms(parsed):
+            for record in facets.with_sector_term(synonym):
+                matched[id(record)] = record
+        reply.filters["sector"] = (",".join(parsed.sectors), ", ".join(parsed.sectors))
+        candidates.append(list(matched.values()))
+        allowed = set(matched)
+        checks.append(lambda r: id(r) in allowed)
+
+    if parsed.statuses:
+        states = set(parsed.statuses)
+        reply.filters["status"] = (",".join(parsed.statuses), ", ".join(parsed.statuses))
+        candidates.append([r for s in parsed.statuses for r in facets.by_status.get((kind, s), [])])
+        checks.append(lambda r: getattr(getattr(r, "status", None), "state", None) in states)
+
+    years = parsed.years
+    if years is not None and (
+        parsed.kinds
+        or parsed.sectors
+        or parsed.statuses
+        or parsed.on_list
+        or "founded" in parsed.attributes
+    ):
+        on_status = bool(parsed.statuses) and "founded" not in parsed.attributes
+        reply.filters["status_date" if on_status else "founded"] = (
+            years.describe(),
+            years.describe(),
+        )
+        if on_status:
+            checks.append(lambda r: years.accepts(_status_year(r)))
+        else:
+            candidates.append(facets.founded_between(kind, years.low, years.high))
+            checks.append(lambda r: years.accepts(getattr(r, "founded", None)))
+
+    if parsed.on_list:
+        listed = set().union(*facets.listed_ids.values()) if facets.listed_ids else set()
+        names = ", ".join(c.name for c in snapshot.dataset.lists.values()) or "—"
+        reply.filters["list"] = (",".join(sorted(facets.listed_ids)), names)
+        checks.append(lambda r: r.id in listed)
+
+    if parsed.areas and kind == Kind.INITIATIVE:
+        areas = set(parsed.areas)
+        reply.filters["area"] = (",".join(parsed.areas), ", ".join(_shown_areas(parsed, snapshot)))
+        checks.append(lambda r: normalize(getattr(r, "area", None) or "") in areas)
+
+    if parsed.org_types and kind == Kind.ORGANIZATION:
+        types = {t.rstrip("s") for t in parsed.org_types}
+        reply.filters["type"] = (",".join(parsed.org_types), ", ".join(parsed.org_types))
+        checks.append(lambda r: normalize(getattr(r, "type", None) or "").rstrip("s") in types)
+
+    if organizations:
+        org_ids = {o.id for o in organizations}
+        reply.filters["organization"] = (
+            ",".join(sorted(org_ids)),
+            ", ".join(o.name for o in organizations),
+        )
+        if kind == Kind.INITIATIVE:
+            index = snapshot.index
+            candidates.append([r for o in organizations for r in index.initiatives_of(o.id)])
+        checks.append(lambda r: bool(org_ids & set(getattr(r, "organizations", []) or [])))
+
+    if not reply.filters and parsed.unknown:
+        # "Which startup does invoice financing for SMEs?": a kind and content words, no
+        # filter: the ranked search within that kind answers it.
+        return Reply(parsed, "search", kind=kind)
+    smallest = min(candidates, key=len)
+    found = [r for r in smallest if all(check(r) for check in checks)]
+    if smallest is not candidates[0] and len(candidates) > 1:
+        found = _dedupe(found)
+        found = facets.in_name_order(found)
+    if intent in ("oldest", "newest"):
+        dated = [r for r in found if getattr(r, "founded", None) is not None]
+        reply.undated = len(found) - len(dated)
+        dated.sort(key=lambda r: getattr(r, "founded"), reverse=intent == "newest")  # noqa: B009
+        found = dated
+    reply.records = found
+    if not found and cities:
+        for other in FILTER_KINDS:
+            count = sum(len(snapshot.index.in_city(other, c.id)) for c in cities)
+            if count and other != kind:
+                reply.elsewhere[other.value] = count
+    return reply
+
+
+def _dedupe(records: list[Record]) -> list[Record]:
+    seen: set[int] = set()
+    out = []
+    for record in records:
+        if id(record) not in seen:
+            seen.add(id(record))
+            out.append(record)
+    return out
+
+
+def _kind_asked(parsed: Parsed, organizations: list[Record] | None) -> Kind:
+    kinds: list[Kind] = [k for k in parsed.kinds if k != Kind.CITY] or list(parsed.kinds)
+    if organizations:
+        kinds = [k for k in kinds if k != Kind.ORGANIZATION] or kinds
+    if kinds:
+        return kinds[0]
+    if parsed.areas:
+        return Kind.INITIATIVE
+    if parsed.org_types:
+        return Kind.ORGANIZATION
+    return Kind.STARTUP
+
+
+def _kinds_with(attribute: str) -> frozenset[Kind]:
+    from bot.question.facts import APPLIES
+
+    return APPLIES.get(attribute, frozenset())
+
+
+def _status_year(record: Record) -> int | None:
+    status = getattr(record, "status", None)
+    date = getattr(status, "date", None) if status else None
+    return int(date[:4]) if date else None
+
+
+def _synonym_terms(parsed: Parsed) -> list[tuple[str, ...]]:
+    """For a vocabulary sector asked ("healthtech"), the lexicon's words for it too, so a
+    record tagged "genetic testing" is a healthtech match even if its sector says otherwise."""
+    from bot.question.lexicon import default_lexicon
+
+    lexicon = default_lexicon()
+    wanted = set(parsed.sectors)
+    return [
+        phrase
+        for phrase, senses in lexicon.phrases.items()
+        if any(s.section == "sectors" and s.value in wanted for s in senses)
+    ]
+
+
+def _shown_areas(parsed: Parsed, snapshot: Snapshot) -> list[str]:
+    spelled = {}
+    for city in snapshot.index.cities():
+        for area in city.areas:
+            spelled[normalize(area)] = area
+    return [spelled.get(a, a) for a in parsed.areas]
+
+
+__all__ = ["Reply", "YearFilter", "plan"]
