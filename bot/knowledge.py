@@ -144,7 +144,9 @@ class Knowledge:
         offers nothing rather than a record that shares one word)."""
         hits = await self.search(query.text, kind, limit=8, snapshot=snap)
         content = set(parsed.unknown)
-        if not content:
+        name_like = all(t in content for t in query.tokens)
+        if not content or name_like:
+            # A bare name, maybe misspelt ("qupitl"): the ranked lookup, as /ask always did.
             return [h for h in hits if h.score >= 45][:5]
         kept = []
         for hit in hits:

@@ -309,6 +309,9 @@ def status_line(status: Status, lang: str = "en") -> str:
     text = tr(f"status.{status.state}", lang)
     if status.date:
         text += f" ({esc(status.date)})"
+    as_of = getattr(status, "as_of", None)
+    if as_of and as_of != status.date:
+        text += f" ({tr('question.last_verified', lang, date=esc(as_of))})"
     note = localized(status.note, status.note_zh, lang)
     if note:
         text += f" — {esc(note)}"
@@ -368,7 +371,15 @@ def _describe(record: Record, lang: str) -> str:
 def _city_card(city: City, profile: Profile, lang: str) -> Card:
     card = Card(display_name(city, lang), _describe(city, lang), url=city.website, lang=lang)
     if city.vision:
-        _field(card, "vision", esc(city.vision), lang, inline=False)
+        vision = esc(city.vision)
+        source = getattr(city, "vision_source", None)
+        if source:
+            vision += f" ({link(tr('label.source', lang), source)})"
+        _field(card, "vision", vision, lang, inline=False)
+    community = getattr(city, "community_vision", None)
+    if community:
+        text = f"{esc(community)} {tr('question.community_wording', lang)}"
+        _field(card, "community_vision", text, lang, inline=False)
     if city.figures:
         card.add_lines(tr("label.figures", lang), [figure_line(f, lang) for f in city.figures])
     if city.areas:
@@ -436,16 +447,37 @@ def _startup_card(startup: Startup, profile: Profile, lang: str) -> Card:
     card = Card(
         display_name(startup, lang), _describe(startup, lang), url=startup.website, lang=lang
     )
-    _field(card, "sector", esc(startup.sector) if startup.sector else None, lang)
+    _field(card, "sector", sector_text(startup), lang)
     where = _startup_where(startup, profile, lang)
     _field(card, "hq", esc(where) if where else None, lang)
     _field(card, "founded", str(startup.founded) if startup.founded else None, lang)
     if startup.website:
         _field(card, "website", link(_domain(startup.website), startup.website), lang)
+    founders = getattr(startup, "founders", None) or []
+    if founders:
+        names = ", ".join(
+            f"{f.name} ({f.name_zh})" if getattr(f, "name_zh", None) else f.name for f in founders
+        )
+        _field(card, "founders", esc(names), lang, inline=False)
     if startup.status:
         _field(card, "status", status_line(startup.status, lang), lang, inline=False)
+    listing = getattr(startup, "listing", None)
+    if listing is not None:
+        parts = [p for p in (getattr(listing, "ticker", None), listing.date) if p]
+        text = esc(listing.exchange) + (f" ({esc(', '.join(parts))})" if parts else "")
+        if getattr(listing, "source", None):
+            text += f" — {link(tr('label.source', lang), listing.source)}"
+        _field(card, "listing", text, lang, inline=False)
     _startup_links(card, profile, lang)
     return card
+
+
+def sector_text(startup: Startup) -> str | None:
+    """'fintech (crypto / blockchain)': the vocabulary sector and its detail."""
+    if not startup.sector:
+        return None
+    detail = getattr(startup, "sector_detail", None)
+    return esc(startup.sector) + (f" ({esc(detail)})" if detail else "")
 
 
 # ---------------------------------------------------------------------------- other cards

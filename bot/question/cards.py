@@ -24,6 +24,7 @@ from bot.render import (
     localized,
     page_count,
     plain,
+    short_name,
     to_text,
 )
 
@@ -101,7 +102,7 @@ def value_text(item: Fact, lang: str) -> str:
 
 
 def fact_sentence(item: Fact, lang: str) -> str:
-    name = f"**{esc(display_name(item.record, lang))}**"
+    name = f"**{esc(short_name(item.record, lang))}**"
     value = value_text(item, lang)
     if item.field == "figures":
         return tr("question.fact.figures", lang, name=name) + "\n" + value
@@ -283,7 +284,7 @@ def _missing_sentence(record: Record, field: str, lang: str) -> str:
         "question.missing",
         lang,
         field=tr(f"question.field.{field}", lang),
-        name=f"**{esc(display_name(record, lang))}**",
+        name=f"**{esc(short_name(record, lang))}**",
     )
 
 

@@ -193,7 +193,8 @@ def _find_words(
             data_size, data_senses = 0, []
         if data_size > size:
             size, senses = data_size, data_senses
-        elif data_size == size and data_size:
+        elif data_size == size and data_size and not any(s.section == "sectors" for s in senses):
+            # The lexicon's sector for these words wins over the data's spelling of them.
             senses = [*senses, *data_senses]
         if size and not any(claimed[at : at + size]):
             for i in range(at, at + size):

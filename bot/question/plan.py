@@ -132,11 +132,7 @@ def _decide(parsed: Parsed, snapshot: Snapshot, facets: Facets) -> Reply:
         if "similar" in ops and subject.kind == Kind.STARTUP:
             similar = index.similar_startups(subject, 25)
             return Reply(parsed, "similar", kind=Kind.STARTUP, records=[subject, *similar])
-        attributes = list(parsed.attributes)
-        if parsed.statuses and not attributes:
-            attributes = ["status"]
-            if "listed" in parsed.statuses:
-                attributes.append("listing")
+        attributes = _asked_of(subject, parsed)
         if parsed.on_list and not attributes:
             attributes = ["lists"]
         if attributes:
@@ -165,6 +161,27 @@ def _decide(parsed: Parsed, snapshot: Snapshot, facets: Facets) -> Reply:
     return Reply(parsed, "offtopic")
 
 
+def _asked_of(subject: Record, parsed: Parsed) -> list[str]:
+    """The attributes a question asks of one record.
+
+    "what is" (description) yields to any other attribute ("What is Prenetics' website?");
+    a status word makes "when"/"where" about that event ("When did GOGOVAN go public?",
+    "Where is Prenetics listed?"); "who runs" an initiative means its bodies.
+    """
+    attributes = list(parsed.attributes)
+    if len(attributes) > 1 and "description" in attributes:
+        attributes.remove("description")
+    if parsed.statuses:
+        attributes = [a for a in attributes if a not in ("founded", "hq", "description")]
+        if "status" not in attributes:
+            attributes.insert(0, "status")
+        if "listed" in parsed.statuses and "listing" not in attributes:
+            attributes.append("listing")
+    if "founders" in attributes and not applies(subject, "founders"):
+        attributes[attributes.index("founders")] = "organizations"
+    return attributes
+
+
 def _looks_like_ours(parsed: Parsed) -> bool:
     """Content words but no structure: the caller's full-text search decides (it checks that
     hits contain the words)."""
@@ -183,11 +200,12 @@ def _city_name(record: Record, snapshot: Snapshot) -> str | None:
 def _facts(
     parsed: Parsed, records: list[Record], snapshot: Snapshot, attributes: list[str] | None = None
 ) -> Reply:
-    wanted = attributes or parsed.attributes
+    wanted = attributes or _asked_of(records[0], parsed)
     reply = Reply(parsed, "fact", records=records, attribute=wanted[0])
     for record in records:
-        shown = [a for a in wanted if a == "lists" or applies(record, a)] or wanted[:1]
-        if "description" in shown and len(shown) == 1:
+        shown = [a for a in wanted if a == "lists" or applies(record, a)]
+        if not shown or shown == ["description"]:
+            # Nothing of this kind can answer that (a city's founders): show what it is.
             return Reply(parsed, "profile", records=[record])
         for attribute in shown:
             if attribute == "lists":
