@@ -232,6 +232,10 @@ def _listing_card(reply: Reply, records: list[Record], page: int, lang: str) -> 
         best = [r for r in records if getattr(r, "founded") == year]  # noqa: B009
         names = ", ".join(f"**{esc(display_name(r, lang))}**" for r in best)
         lead.append(tr(f"question.{reply.intent}_line", lang, names=names, year=year))
+    if reply.per_city:
+        lead.append(
+            " · ".join(f"{esc(name)}: **{count}**" for name, count in reply.per_city.items())
+        )
     if reply.undated:
         lead.append(tr("question.undated", lang, count=reply.undated))
     if not records:
@@ -280,6 +284,13 @@ def _fact_card(reply: Reply, lang: str) -> Card:
 
 
 def _missing_sentence(record: Record, field: str, lang: str) -> str:
+    if field.startswith("figure:"):
+        return tr(
+            "question.missing_figure",
+            lang,
+            words=esc(field.partition(":")[2]),
+            name=f"**{esc(short_name(record, lang))}**",
+        )
     return tr(
         "question.missing",
         lang,
@@ -292,6 +303,10 @@ def _what_it_has(record: Record, lang: str) -> str:
     from bot.question.facts import APPLIES, fact
 
     shown = []
+    figures = getattr(record, "figures", None) or []
+    if figures:
+        labels = [localized(f.label, f.label_zh, lang) or f.label for f in figures]
+        shown.append(f"{tr('question.field.figures', lang)}: {esc('; '.join(labels))}")
     for attribute in ("sector", "hq", "founded", "founders", "status", "website", "type", "areas"):
         if Kind(record.kind) not in APPLIES[attribute]:
             continue

@@ -16,6 +16,11 @@ from bot.question.vocabulary import Vocabulary, sector_values
 from bot.store import Snapshot
 from bot.text import normalize, words
 
+#: Words of exchange names that say nothing about which exchange it is.
+GENERIC_EXCHANGE_WORDS = frozenset(
+    "stock exchange market main board the of new york american global select".split()
+)
+
 
 class Facets:
     """Record lists per filter value, each in name order (as the index keeps records)."""
@@ -29,6 +34,8 @@ class Facets:
         self.founded: dict[Kind, tuple[list[int], list[Record]]] = {}
         self.sector_words: dict[str, list[Record]] = {}
         self.sector_tokens: dict[int, tuple[tuple[str, ...], ...]] = {}
+        #: Distinctive words of listing exchanges ("nasdaq", "hkex") -> listed startups.
+        self.exchanges: dict[str, list[Record]] = {}
         self.listed_ids: dict[str, set[str]] = {
             clist.id: {entry.startup for entry in clist.entries}
             for clist in snapshot.dataset.lists.values()
@@ -47,6 +54,7 @@ class Facets:
                     dated.append((year, position, record))
                 if kind == Kind.STARTUP:
                     self._add_sector(record)
+                    self._add_exchange(record)
             dated.sort(key=lambda item: (item[0], item[1]))
             self.founded[kind] = ([y for y, _, _ in dated], [r for _, _, r in dated])
         self.vocabulary = Vocabulary(all_records)
@@ -56,6 +64,13 @@ class Facets:
         self.sector_tokens[id(record)] = phrases
         for token in {t for phrase in phrases for t in phrase}:
             self.sector_words.setdefault(token, []).append(record)
+
+    def _add_exchange(self, record: Record) -> None:
+        listing = getattr(record, "listing", None)
+        if listing is None:
+            return
+        for token in set(words(normalize(listing.exchange))) - GENERIC_EXCHANGE_WORDS:
+            self.exchanges.setdefault(token, []).append(record)
 
     def founded_between(self, kind: Kind, low: int, high: int) -> list[Record]:
         """Records of ``kind`` founded in ``low..high``, oldest first."""

@@ -22,6 +22,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from rapidfuzz import fuzz
+
 from bot.index_types import IndexLike
 from bot.model import Kind, Record
 from bot.question.lexicon import Lexicon, Sense
@@ -37,6 +39,8 @@ MAX_TYPO_LOOKUPS = 8
 #: A typo lookup is taken only this good, and this far ahead of another record.
 TYPO_MIN_SCORE = 82.0
 TYPO_MARGIN = 4.0
+#: ...and only when the whole label is this close to the words typed (rapidfuzz ratio).
+TYPO_LABEL_RATIO = 80.0
 MIN_YEAR, MAX_YEAR = 1800, 2100
 _YEAR_RE = re.compile(r"^(1[89]\d\d|20\d\d|2100)$")
 _RANGE_WORDS = frozenset({"and", "to", "till", "until", "至", "到", "-"})
@@ -146,11 +150,14 @@ def _find_names(
             break
         lookups += 1
         key = query.span(start, stop)
-        exact = [
-            h
-            for h in index.lookup(key, None, limit=4, typos_if_found=False)
-            if h.matched == "name" and h.score >= 95.0
-        ]
+        hits = index.lookup(key, None, limit=4, typos_if_found=False)
+        exact = [h for h in hits if h.matched == "name" and h.score >= 95.0]
+        if not exact and has_cjk(key) and len(key) >= 4:
+            # Chinese names are often cut short ("香港科技園" for 香港科技園公司): a prefix
+            # that only one record's name starts with is that record.
+            started = {(h.record.kind, h.record.id): h for h in hits if h.matched == "prefix"}
+            if len(started) == 1:
+                exact = list(started.values())
         if not exact:
             continue
         for i in range(start, stop):
@@ -261,6 +268,8 @@ def _find_typos(
         if not hits or hits[0].score < TYPO_MIN_SCORE:
             continue
         top = hits[0]
+        if top.matched != "name" and not _close_to_label(key, top.record):
+            continue  # "capital" is one word of "CompareAsia Group Capital Limited", not a name
         rivals = [h for h in hits[1:] if h.record.id != top.record.id]
         if rivals and top.score - rivals[0].score < TYPO_MARGIN and top.matched != "name":
             continue
@@ -276,6 +285,21 @@ def _find_typos(
         parsed.unknown = [w for w in parsed.unknown if w not in tokens[start:stop]]
         parsed.domain = True
     parsed.records.sort(key=lambda r: _first_position(query, r))
+
+
+def _close_to_label(key: str, record: Record) -> bool:
+    """Typed words that spell one of the record's names (up to typos), or several words that
+    are all in one of them."""
+    typed = key.split()
+    for label in (record.name, record.name_zh, *record.aliases):
+        if not label:
+            continue
+        label_key = normalize(label)
+        if fuzz.ratio(key, label_key) >= TYPO_LABEL_RATIO:
+            return True
+        if len(typed) >= 2 and set(typed) <= set(label_key.split()):
+            return True
+    return False
 
 
 # ---------------------------------------------------------------------------- years

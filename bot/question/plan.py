@@ -20,13 +20,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.index_types import FigureHit, Hit
+from bot.index_types import FigureHit, Hit, IndexLike
 from bot.model import Kind, Record
 from bot.question.facets import Facets
 from bot.question.facts import Fact, applies, fact
+from bot.question.lexicon import default_lexicon
 from bot.question.parse import Parsed, YearFilter
 from bot.store import Snapshot
-from bot.text import normalize, words
+from bot.text import has_cjk, normalize, words
 
 #: The attribute a comparison shows when none was asked, per kind.
 COMPARE_FIELDS: dict[Kind, tuple[str, ...]] = {
@@ -57,6 +58,8 @@ class Reply:
     undated: int = 0
     #: An empty filtered list: what the data does have for the filter's city, by kind.
     elsewhere: dict[str, int] = field(default_factory=dict)
+    #: Several cities named: how many of the matches each has ("which has more?").
+    per_city: dict[str, int] = field(default_factory=dict)
     version: str = ""
 
     @property
@@ -95,7 +98,7 @@ def _decide(parsed: Parsed, snapshot: Snapshot, facets: Facets) -> Reply:
     )
     if "count" in ops and not parsed.kinds and not filtering:
         # "How many free Wi-Fi hotspots does Hong Kong have?": a figure, if the data has one.
-        figures = index.figures(parsed.query.text, cities={c.id for c in cities} or None)
+        figures = _figures(parsed, index, cities)
         if figures:
             return Reply(parsed, "figures", figures=figures)
     city_attribute = any(a in ("figures", "areas", "vision", "website") for a in parsed.attributes)
@@ -105,16 +108,24 @@ def _decide(parsed: Parsed, snapshot: Snapshot, facets: Facets) -> Reply:
     if cities and not subjects and not (filtering and not city_attribute):
         if parsed.unknown or "figures" in parsed.attributes:
             # "household broadband penetration in HK", "Taipei's open data rank".
-            figures = index.figures(parsed.query.text, cities={c.id for c in cities})
+            figures = _figures(parsed, index, cities)
             if figures:
                 return Reply(parsed, "figures", figures=figures)
         if len(cities) >= 2 and not asks_list:
             return _compare(parsed, cities, snapshot)
         if parsed.attributes or not (asks_list or filtering):
             if "count" in ops or (not parsed.attributes and not filtering and ops):
-                figures = index.figures(parsed.query.text, cities={c.id for c in cities})
+                figures = _figures(parsed, index, cities)
                 if figures:
                     return Reply(parsed, "figures", figures=figures)
+            asked_figure = parsed.unknown and (
+                "count" in ops or set(parsed.attributes) <= {"description", "figures"}
+            )
+            if asked_figure and len(cities) == 1:
+                # "What is Hong Kong's population?": a number the data does not hold.
+                wanted = " ".join(parsed.unknown)
+                missing = [(cities[0], f"figure:{wanted}")]
+                return Reply(parsed, "fact", records=cities[:1], missing=missing)
             if parsed.attributes:
                 return _facts(parsed, cities[:1], snapshot)
             return Reply(parsed, "profile", records=cities[:1])
@@ -141,24 +152,51 @@ def _decide(parsed: Parsed, snapshot: Snapshot, facets: Facets) -> Reply:
             return _listing(parsed, snapshot, facets)
         return Reply(parsed, "profile", records=[subject])
 
+    only_sector = parsed.sectors and not (
+        parsed.kinds or ops or cities or parsed.statuses or parsed.on_list or parsed.attributes
+    )
+    if only_sector and parsed.unknown:
+        # "bitcoin price today": a sector word among words we do not know; let the search
+        # (which checks the hits hold those words) decide rather than list every fintech.
+        return Reply(parsed, "search")
     if filtering or asks_list or cities:
         if (
             not parsed.kinds
             and "count" in ops
             and not (parsed.sectors or parsed.statuses or parsed.on_list or parsed.years)
         ):
-            figures = index.figures(parsed.query.text, cities={c.id for c in cities} or None)
+            figures = _figures(parsed, index, cities)
             if figures:
                 return Reply(parsed, "figures", figures=figures)
         if filtering or cities:
             return _listing(parsed, snapshot, facets)
     if "count" in ops or parsed.attributes or parsed.domain:
-        figures = index.figures(parsed.query.text)
+        figures = _figures(parsed, index, [])
         if figures:
             return Reply(parsed, "figures", figures=figures)
     if parsed.domain or (parsed.unknown and _looks_like_ours(parsed)):
         return Reply(parsed, "search")
     return Reply(parsed, "offtopic")
+
+
+def _figures(parsed: Parsed, index: IndexLike, cities: list[Record]) -> list[FigureHit]:
+    """Figures answering the question: the index's ranking, keeping only figures whose label
+    or keywords share a real word with it (not a stray "s" of "Hong Kong's")."""
+    asked = {
+        t
+        for t in parsed.query.tokens
+        if (len(t) > 1 or has_cjk(t)) and t not in default_lexicon().stopwords
+    }
+    city_words = index.city_words({c.id for c in cities}) if cities else frozenset()
+    asked -= city_words
+    hits = index.figures(parsed.query.text, cities={c.id for c in cities} or None)
+    kept = []
+    for hit in hits:
+        figure = hit.figure
+        text = " ".join([figure.label, figure.label_zh or "", *figure.keywords])
+        if asked & set(words(normalize(text))):
+            kept.append(hit)
+    return kept
 
 
 def _asked_of(subject: Record, parsed: Parsed) -> list[str]:
@@ -177,6 +215,8 @@ def _asked_of(subject: Record, parsed: Parsed) -> list[str]:
             attributes.insert(0, "status")
         if "listed" in parsed.statuses and "listing" not in attributes:
             attributes.append("listing")
+    if parsed.sectors and not attributes and applies(subject, "sector"):
+        attributes = ["sector"]  # "Is WeLab a fintech?"
     if "founders" in attributes and not applies(subject, "founders"):
         attributes[attributes.index("founders")] = "organizations"
     return attributes
@@ -288,6 +328,8 @@ def _listing(
     kind = _kind_asked(parsed, organizations)
     ops = parsed.operations
     intent = next((op for op in ("count", "oldest", "newest") if op in ops), "list")
+    if "more" in ops and intent == "list":
+        intent = "count"  # "Hong Kong or Taipei: which has more initiatives?"
     reply = Reply(parsed, intent, kind=kind)
     attribute = next((a for a in parsed.attributes if a not in ("description",)), None)
     if attribute and kind and Kind(kind) in _kinds_with(attribute):
@@ -341,6 +383,13 @@ def _listing(
             candidates.append(facets.founded_between(kind, years.low, years.high))
             checks.append(lambda r: years.accepts(getattr(r, "founded", None)))
 
+    exchange_words = [t for t in parsed.query.tokens if t in facets.exchanges]
+    if exchange_words and (not parsed.statuses or "listed" in parsed.statuses):
+        on_exchange = {id(r) for t in exchange_words for r in facets.exchanges[t]}
+        reply.filters["exchange"] = (",".join(exchange_words), ", ".join(exchange_words))
+        candidates.append([r for t in exchange_words for r in facets.exchanges[t]])
+        checks.append(lambda r: id(r) in on_exchange)
+
     if parsed.on_list:
         listed = set().union(*facets.listed_ids.values()) if facets.listed_ids else set()
         names = ", ".join(c.name for c in snapshot.dataset.lists.values()) or "—"
@@ -383,6 +432,9 @@ def _listing(
         dated.sort(key=lambda r: getattr(r, "founded"), reverse=intent == "newest")  # noqa: B009
         found = dated
     reply.records = found
+    if len(cities) >= 2:
+        for city in cities:
+            reply.per_city[city.name] = sum(1 for r in found if getattr(r, "city", None) == city.id)
     if not found and cities:
         for other in FILTER_KINDS:
             count = sum(len(snapshot.index.in_city(other, c.id)) for c in cities)
