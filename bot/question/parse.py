@@ -42,6 +42,9 @@ TYPO_MARGIN = 4.0
 #: ...and only when the whole label is this close to the words typed (rapidfuzz ratio).
 TYPO_LABEL_RATIO = 80.0
 MIN_YEAR, MAX_YEAR = 1800, 2100
+#: Attributes asked with words every question uses ("what is", "where", "when"): they say
+#: what is asked of a record, not that the question is about our records at all.
+QUESTION_WORDS = frozenset({"description", "hq", "founded"})
 _YEAR_RE = re.compile(r"^(1[89]\d\d|20\d\d|2100)$")
 _RANGE_WORDS = frozenset({"and", "to", "till", "until", "至", "到", "-"})
 
@@ -228,7 +231,7 @@ def _take(senses: list[Sense], parsed: Parsed) -> None:
             _add(parsed.org_types, value)
         elif section == "lists":
             parsed.on_list = True
-        if section != "years":
+        if section != "years" and not (section == "attributes" and value in QUESTION_WORDS):
             parsed.domain = True
 
 
