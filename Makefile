@@ -16,9 +16,10 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	@$(BIN)/smartups run
 
-## test: lint, then the whole test suite
+## test: lint, type-check, then the whole test suite
 test: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 ## bench: latency, load and memory benchmarks (on demand; not part of CI)

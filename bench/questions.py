@@ -22,7 +22,7 @@ from pathlib import Path
 from bench import generator
 from bot import answers
 from bot.knowledge import Knowledge
-from bot.model import Kind
+from bot.model import Kind, Startup
 from bot.question import Query, warm
 from bot.store import Store
 
@@ -35,8 +35,9 @@ def mix(knowledge: Knowledge, count: int, seed: int = 13) -> list[str]:
     snapshot = knowledge.snapshot
     startups = snapshot.index.of_kind(Kind.STARTUP)
     cities = snapshot.index.of_kind(Kind.CITY)
-    sectors = sorted({str(s.sector) for s in startups[:2000] if s.sector})
-    years = sorted({s.founded for s in startups[:2000] if getattr(s, "founded", None)})
+    sample = [s for s in startups[:2000] if isinstance(s, Startup)]
+    sectors = sorted({str(s.sector) for s in sample if s.sector})
+    years = sorted({s.founded for s in sample if s.founded is not None})
     templates = [
         lambda: f"{rng.choice(sectors)} startups in {rng.choice(cities).name}",
         lambda: f"how many {rng.choice(sectors)} startups are there?",

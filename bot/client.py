@@ -21,12 +21,7 @@ from discord.ext import commands, tasks
 import cogs
 from bot.clock import utcnow
 from bot.config import Settings
-from bot.db import open_db
-from bot.i18n import lang_for_guild
 from bot.knowledge import Knowledge
-from bot.model import Kind
-from bot.render import spotlight_card, to_embed
-from bot.spotlight import PostError, SpotlightService
 from bot.store import Store
 from bot.tree import SmartUpsTree
 
@@ -45,7 +40,7 @@ def extension_names() -> list[str]:
 
 
 class SmartUpsBot(commands.Bot):
-    """The bot process: owns the store and the background jobs."""
+    """The bot process: owns the store, the knowledge and the data jobs; features are cogs."""
 
     def __init__(
         self,
@@ -72,29 +67,17 @@ class SmartUpsBot(commands.Bot):
         self.sync_commands = sync_commands
         self._watcher_task: asyncio.Task[None] | None = None
         self._startup_load: asyncio.Task[None] | None = None
-        self.spotlight: SpotlightService | None = None
-        #: The weekly-post loop's state for /spotlight status: a key of spotlight.loop_state.*,
-        #: and what made it restart last (error type, count), if anything did.
-        self.spotlight_state = "not_started"
-        self.spotlight_failures: tuple[str, int] | None = None
-        self._spotlight_task: asyncio.Task[None] | None = None
-        self._spotlight_conn = None
         #: Views with timeouts: discord.py's close() leaves their timers running otherwise.
         self.live_views: weakref.WeakSet[discord.ui.View] = weakref.WeakSet()
 
     async def setup_hook(self) -> None:
-        if self.store._writer is None:
+        if not self.store.is_open:
             await self.store.open()
         if self.store.loaded:
             # Serve the last good data from SQLite at once; re-read the folder in the background.
             self._startup_load = asyncio.create_task(self.load_data_folder(), name="startup-load")
         else:
             await self.load_data_folder()
-        # The spotlight runs its own transactions: it gets its own connection.
-        self._spotlight_conn = await open_db(self.settings.db)
-        self.spotlight = SpotlightService(
-            self._spotlight_conn, clock=self.clock, grace=self.settings.spotlight_grace
-        )
         for name in extension_names():
             await self.load_extension(name)
         from bot.i18n_discord import CommandTranslator
@@ -103,7 +86,6 @@ class SmartUpsBot(commands.Bot):
         if self.sync_commands:
             await self.sync_if_changed()
         self.watch_database.start()
-        self._spotlight_task = asyncio.create_task(self._run_spotlight(), name="spotlight")
         if self.settings.watch_data:
             from bot.watcher import DataWatcher
 
@@ -113,13 +95,11 @@ class SmartUpsBot(commands.Bot):
         for view in list(self.live_views):
             view.stop()
         self.watch_database.cancel()
-        tasks_ = [t for t in (self._watcher_task, self._spotlight_task, self._startup_load) if t]
+        tasks_ = [t for t in (self._watcher_task, self._startup_load) if t]
         for task in tasks_:
             task.cancel()
         await asyncio.gather(*tasks_, return_exceptions=True)
-        await super().close()
-        if self._spotlight_conn is not None:
-            await self._spotlight_conn.close()
+        await super().close()  # unloads the cogs: the spotlight cog closes its connection
         await self.store.close()
 
     async def load_data_folder(self) -> None:
@@ -141,7 +121,7 @@ class SmartUpsBot(commands.Bot):
     async def command_payload(self, guild: discord.abc.Snowflake | None) -> list[dict]:
         translator = self.tree.translator
         payload = []
-        for command in self.tree._get_all_commands(guild=guild):
+        for command in self.tree.get_commands(guild=guild):
             if translator is not None:
                 payload.append(await command.get_translated_payload(self.tree, translator))
             else:
@@ -186,63 +166,6 @@ class SmartUpsBot(commands.Bot):
     @watch_database.before_loop
     async def _before_watch(self) -> None:
         await self.wait_until_ready()
-
-    # ------------------------------------------------------------------ spotlight
-
-    def startup_ids(self, _guild_id: int = 0) -> list[str]:
-        """The startups that exist now (the rotation follows the data across reloads)."""
-        if not self.store.loaded:
-            return []
-        return [r.id for r in self.store.current.index.of_kind(Kind.STARTUP)]
-
-    async def post_spotlight(
-        self, guild_id: int, channel_id: int, startup_id: str, slot_key: str
-    ) -> int:
-        """Send one spotlight post; Discord failures become PostError kinds the service knows."""
-        snapshot = self.store.current
-        startup = snapshot.index.record(Kind.STARTUP, startup_id)
-        if startup is None:
-            raise PostError("not_found", f"startup {startup_id} is no longer in the data")
-        guild = self.get_guild(guild_id)
-        lang = lang_for_guild(guild, self.settings)
-        card = spotlight_card(startup, self.knowledge, snapshot, lang)  # type: ignore[arg-type]
-        try:
-            channel = self.get_channel(channel_id) or await self.fetch_channel(channel_id)
-            message = await channel.send(embed=to_embed(card))  # type: ignore[union-attr]
-        except discord.Forbidden as exc:
-            raise PostError("forbidden", exc.text or "missing permissions") from exc
-        except discord.NotFound as exc:
-            raise PostError("not_found", exc.text or "unknown channel") from exc
-        except discord.HTTPException as exc:
-            if exc.status == 429 or exc.status >= 500:
-                raise PostError("transient", f"HTTP {exc.status}") from exc
-            raise
-        except (TimeoutError, OSError) as exc:
-            raise PostError("transient", type(exc).__name__) from exc
-        return message.id
-
-    async def run_spotlight_once(self) -> list:
-        """Post every due slot now (the loop calls the same; tests call it after moving time)."""
-        assert self.spotlight is not None
-        return await self.spotlight.run_due(self.startup_ids, self.post_spotlight)
-
-    async def _run_spotlight(self) -> None:
-        """The weekly-post loop; it restarts itself after any failure and says so in status."""
-        await self.wait_until_ready()
-        failures = 0
-        while not self.is_closed() and self.spotlight is not None:
-            self.spotlight_state = "running"
-            try:
-                await self.spotlight.run(self.startup_ids, self.post_spotlight)
-            except asyncio.CancelledError:
-                self.spotlight_state = "stopped"
-                raise
-            except Exception as exc:
-                failures += 1
-                self.spotlight_state = "restarting"
-                self.spotlight_failures = (type(exc).__name__, failures)
-                log.exception("spotlight loop stopped; restarting in %s s", min(60, 2**failures))
-                await asyncio.sleep(min(60, 2**failures))
 
     async def on_ready(self) -> None:
         log.info("connected as %s to %d guild(s)", self.user, len(self.guilds))

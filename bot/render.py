@@ -19,12 +19,13 @@ from typing import TYPE_CHECKING, Any
 from bot.chinese import fold_script, to_simplified, to_traditional
 from bot.errors import NotFound, SmartUpsError, Translated
 from bot.i18n import tr
-from bot.knowledge import Knowledge, Profile
 from bot.model import City, Figure, Initiative, Kind, Organization, Record, Startup, Status
 from bot.store import ReloadReport, Snapshot
 
 if TYPE_CHECKING:
     import discord
+
+    from bot.knowledge import Profile
 
     from bot.spotlight import Schedule
 
@@ -723,13 +724,6 @@ def spotlight_post_card(profile: Profile, lang: str = "en") -> Card:
         card.add_lines(tr("label.sources", lang), sources_lines(profile.sources[:5]))
     card.footer = tr("spotlight.post_footer", lang, id=startup.id)
     return card
-
-
-def spotlight_card(
-    startup: Startup, knowledge: Knowledge, snapshot: Snapshot, lang: str = "en"
-) -> Card:
-    """Transitional: the spotlight post from a startup; use ``answers.spotlight_post``."""
-    return spotlight_post_card(knowledge.profile(startup, snapshot), lang)
 
 
 def discord_time(moment: dt.datetime | None, style: str = "F") -> str:

@@ -313,6 +313,10 @@ class Store:
         self._reader = self._writer = None
 
     @property
+    def is_open(self) -> bool:
+        return self._writer is not None
+
+    @property
     def writer(self) -> aiosqlite.Connection:
         if self._writer is None:
             raise RuntimeError("Store.open() was not called")

@@ -1,16 +1,25 @@
-"""Moderator commands for the weekly SmartUp spotlight.
+"""The weekly SmartUp spotlight's Discord side: the moderator commands and the posting job.
 
-Parsing, the moderator check and rendering happen here; deciding who is next, when, and
-recording exactly-once posts is :class:`bot.spotlight.SpotlightService`.
+The cog owns the job: ``cog_load`` opens the spotlight's own database connection, builds
+:class:`bot.spotlight.SpotlightService` and starts the loop; ``cog_unload`` stops the loop and
+closes the connection, so unloading the extension stops the job and the client knows nothing
+about spotlights. Deciding who is next, when, and recording exactly-once posts is the service's.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from typing import TYPE_CHECKING
+
+import aiosqlite
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.i18n import lang_of, tr
+from bot import answers
+from bot.db import open_db
+from bot.i18n import lang_for_guild, lang_of, tr
 from bot.model import Kind, Record
 from bot.permissions import Level, require
 from bot.render import (
@@ -20,27 +29,35 @@ from bot.render import (
     discord_time,
     esc,
     short_name,
-    spotlight_card,
     spotlight_history_card,
     spotlight_status_card,
     to_embed,
 )
 from bot.spotlight import (
     DEFAULT_TIMEZONE,
+    HistoryEntry,
     NoStartups,
     NotScheduled,
+    PostError,
     SpotlightService,
     format_time,
     match_timezones,
     parse_time,
     resolve_timezone,
 )
-from bot.transformers import StartupArg, knowledge_of
+from bot.transformers import StartupArg
 from bot.tree import reply_ephemeral
+
+if TYPE_CHECKING:
+    from bot.client import SmartUpsBot
+
+log = logging.getLogger(__name__)
 
 WEEKDAY_CHOICES = [
     app_commands.Choice(name=day.capitalize(), value=index) for index, day in enumerate(WEEKDAYS)
 ]
+#: The loop's restart delay after a crash: 2, 4, 8... seconds, at most this.
+MAX_BACKOFF_SECONDS = 60.0
 
 
 @app_commands.guild_only()
@@ -50,21 +67,112 @@ class Spotlight(
     group_name="spotlight",
     group_description="Moderators: the weekly SmartUp spotlight",
 ):
-    """Schedule, preview, post and steer the weekly startup profile."""
+    """Schedule, preview, post and steer the weekly startup profile; run the weekly job."""
 
-    def __init__(self, bot: commands.Bot) -> None:
+    def __init__(self, bot: SmartUpsBot) -> None:
         self.bot = bot
+        self._conn: aiosqlite.Connection | None = None
+        self._service: SpotlightService | None = None
+        self._task: asyncio.Task[None] | None = None
+        #: The job's state for /spotlight status: a key of spotlight.loop_state.*, and what
+        #: made it restart last (error type, count), if anything did.
+        self.state = "not_started"
+        self.failures: tuple[str, int] | None = None
         super().__init__()
+
+    # ------------------------------------------------------------------ the job
+
+    async def cog_load(self) -> None:
+        # The spotlight runs its own transactions: it gets its own connection.
+        self._conn = await open_db(self.bot.settings.db)
+        self._service = SpotlightService(
+            self._conn, clock=self.bot.clock, grace=self.bot.settings.spotlight_grace
+        )
+        self._task = asyncio.create_task(self._keep_running(), name="spotlight")
+
+    async def cog_unload(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+            self._task = None
+        self.state = "stopped"
+        if self._conn is not None:
+            await self._conn.close()
+            self._conn = None
 
     @property
     def service(self) -> SpotlightService:
-        return self.bot.spotlight  # type: ignore[attr-defined,no-any-return]
+        if self._service is None:
+            raise RuntimeError("the spotlight cog is not loaded")
+        return self._service
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    def startup_ids(self, _guild_id: int = 0) -> list[str]:
+        """The startups that exist now (the rotation follows the data across reloads)."""
+        store = self.bot.store
+        if not store.loaded:
+            return []
+        return [r.id for r in store.current.index.of_kind(Kind.STARTUP)]
+
+    async def send_post(
+        self, guild_id: int, channel_id: int, startup_id: str, slot_key: str
+    ) -> int:
+        """Send one spotlight post; Discord failures become PostError kinds the service knows."""
+        startup = self.bot.store.current.index.record(Kind.STARTUP, startup_id)
+        if startup is None:
+            raise PostError("not_found", f"startup {startup_id} is no longer in the data")
+        lang = lang_for_guild(self.bot.get_guild(guild_id), self.bot.settings)
+        card = answers.spotlight_post(self.bot.knowledge, startup, lang)
+        try:
+            channel = self.bot.get_channel(channel_id) or await self.bot.fetch_channel(channel_id)
+            if not isinstance(channel, discord.abc.Messageable):
+                raise PostError("not_found", f"channel {channel_id} cannot take messages")
+            message = await channel.send(embed=to_embed(card))
+        except discord.Forbidden as exc:
+            raise PostError("forbidden", exc.text or "missing permissions") from exc
+        except discord.NotFound as exc:
+            raise PostError("not_found", exc.text or "unknown channel") from exc
+        except discord.HTTPException as exc:
+            if exc.status == 429 or exc.status >= 500:
+                raise PostError("transient", f"HTTP {exc.status}") from exc
+            raise
+        except (TimeoutError, OSError) as exc:
+            raise PostError("transient", type(exc).__name__) from exc
+        return message.id
+
+    async def run_once(self) -> list[HistoryEntry]:
+        """Post every due slot now (the loop calls the same; tests call it after moving time)."""
+        return await self.service.run_due(self.startup_ids, self.send_post)
+
+    async def _keep_running(self) -> None:
+        """The one layer that keeps the job alive: a crash is logged, counted, shown in
+        /spotlight status, and the loop restarts after a bounded backoff."""
+        await self.bot.wait_until_ready()
+        failures = 0
+        while not self.bot.is_closed():
+            self.state = "running"
+            try:
+                await self.service.run(self.startup_ids, self.send_post)
+            except asyncio.CancelledError:
+                self.state = "stopped"
+                raise
+            except Exception as exc:
+                failures += 1
+                self.state = "restarting"
+                self.failures = (type(exc).__name__, failures)
+                delay = min(MAX_BACKOFF_SECONDS, 2.0**failures)
+                log.exception("spotlight loop stopped; restarting in %s s", delay)
+                await asyncio.sleep(delay)
+
+    # ------------------------------------------------------------------ helpers
 
     def _name(self, startup_id: str | None, lang: str) -> str:
         if not startup_id:
             return "—"
-        knowledge = self.bot.knowledge  # type: ignore[attr-defined]
-        record = knowledge.snapshot.index.record(Kind.STARTUP, startup_id)
+        record = self.bot.knowledge.snapshot.index.record(Kind.STARTUP, startup_id)
         return short_name(record, lang) if record else startup_id
 
     async def _reply(self, interaction: discord.Interaction, text: str) -> None:
@@ -130,7 +238,7 @@ class Spotlight(
         schedule = await self.service.get(interaction.guild_id)
         if schedule is None:
             raise NotScheduled(interaction.guild_id)  # answered by the tree's error handler
-        ids = self.bot.startup_ids()  # type: ignore[attr-defined]
+        ids = self.startup_ids()
         upcoming = await self.service.upcoming(interaction.guild_id, ids)
         card = spotlight_status_card(
             schedule,
@@ -138,8 +246,8 @@ class Spotlight(
             upcoming=self._name(upcoming, lang) if upcoming else None,
             done=len(set(schedule.featured_this_cycle) & set(ids)),
             total=len(ids),
-            loop_state=self.bot.spotlight_state,  # type: ignore[attr-defined]
-            loop_failures=self.bot.spotlight_failures,  # type: ignore[attr-defined]
+            loop_state=self.state,
+            loop_failures=self.failures,
         )
         await interaction.response.send_message(embed=to_embed(card), ephemeral=True)
 
@@ -148,13 +256,11 @@ class Spotlight(
     async def preview(self, interaction: discord.Interaction) -> None:
         lang = lang_of(interaction.locale)
         assert interaction.guild_id is not None
-        upcoming = await self.service.upcoming(interaction.guild_id, self.bot.startup_ids())  # type: ignore[attr-defined]
-        if upcoming is None:
+        upcoming = await self.service.upcoming(interaction.guild_id, self.startup_ids())
+        startup = self.bot.store.current.index.record(Kind.STARTUP, upcoming) if upcoming else None
+        if startup is None:
             raise NoStartups
-        knowledge = knowledge_of(interaction)
-        snapshot = knowledge.snapshot
-        startup = snapshot.index.record(Kind.STARTUP, upcoming)
-        card = spotlight_card(startup, knowledge, snapshot, lang)  # type: ignore[arg-type]
+        card = answers.spotlight_post(self.bot.knowledge, startup, lang)
         await interaction.response.send_message(
             content=tr("spotlight.preview_note", lang), embed=to_embed(card), ephemeral=True
         )
@@ -167,8 +273,8 @@ class Spotlight(
         await interaction.response.defer(ephemeral=True, thinking=True)
         entry = await self.service.post_now(
             interaction.guild_id,
-            self.bot.startup_ids(),  # type: ignore[attr-defined]
-            self.bot.post_spotlight,  # type: ignore[attr-defined]
+            self.startup_ids(),
+            self.send_post,
         )
         name = self._name(entry.startup_id, lang)
         if entry.outcome == "posted":
@@ -185,7 +291,7 @@ class Spotlight(
     async def skip(self, interaction: discord.Interaction) -> None:
         lang = lang_of(interaction.locale)
         assert interaction.guild_id is not None
-        ids = self.bot.startup_ids()  # type: ignore[attr-defined]
+        ids = self.startup_ids()
         skipped = await self.service.skip(interaction.guild_id, ids)
         upcoming = await self.service.upcoming(interaction.guild_id, ids)
         text = tr(
@@ -236,5 +342,5 @@ class Spotlight(
         await interaction.response.send_message(embed=to_embed(card), ephemeral=True)
 
 
-async def setup(bot: commands.Bot) -> None:
+async def setup(bot: SmartUpsBot) -> None:
     await bot.add_cog(Spotlight(bot))

@@ -7,12 +7,15 @@ import re
 import shutil
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.client import SmartUpsBot
 from bot.config import Settings, load_settings
 from tests.conftest import DATA_DIR
 from tests.fakediscord import FakeDiscord, run_client
+
+if TYPE_CHECKING:
+    from cogs.spotlight import Spotlight
 
 EMBED_LIMITS = {"title": 256, "description": 4096, "fields": 25, "field_name": 256,
                 "field_value": 1024, "footer": 2048, "author": 256, "total": 6000}  # fmt: skip
@@ -117,3 +120,12 @@ def embed_text(data: dict[str, Any], *, raw: bool = False) -> str:
         parts.append(embed.get("footer", {}).get("text", ""))
     text = "\n".join(parts)
     return text if raw else re.sub(r"\\(.)", r"\1", text)
+
+
+def spotlight_of(bot: SmartUpsBot) -> Spotlight:
+    """The loaded spotlight cog, which owns the weekly job."""
+    from cogs.spotlight import Spotlight
+
+    cog = bot.get_cog("Spotlight")
+    assert isinstance(cog, Spotlight), "the spotlight extension is not loaded"
+    return cog

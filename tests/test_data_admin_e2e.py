@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import bot.index_patch as index_patch
-from tests.discord_helpers import EPHEMERAL, embed_text, run_command, running_bot
+from tests.discord_helpers import EPHEMERAL, embed_text, run_command, running_bot, spotlight_of
 from tests.fakediscord import FakeDiscord
 from tests.store_doubles import CrashingStore
 
@@ -198,7 +198,10 @@ async def test_removed_startup_keeps_spotlight_history_and_rotation_follows_data
 
         history = embed_text(await admin_reply(fake_discord, "spotlight history"))
         assert "bitspark" in history.lower() and "Posted" in history
-        assert "newco" in bot.startup_ids() and "bitspark" not in bot.startup_ids()
+        assert (
+            "newco" in spotlight_of(bot).startup_ids()
+            and "bitspark" not in spotlight_of(bot).startup_ids()
+        )
         chosen = await run_command(
             fake_discord, "spotlight next", {"startup": "NewCo"}, user=fake_discord.admin
         )

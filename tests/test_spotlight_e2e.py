@@ -3,7 +3,10 @@ on time into the channel, survives a restart and a 403, and time is moved, never
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import sys
+from collections.abc import Callable
 
 import pytest
 
@@ -13,6 +16,7 @@ from tests.discord_helpers import (
     embed_text,
     run_command,
     running_bot,
+    spotlight_of,
 )
 from tests.fakediscord import FakeDiscord
 
@@ -68,7 +72,7 @@ async def test_schedule_post_restart_and_history(
         text = embed_text(data)
         assert "Spotlight scheduled" in text and f"<t:{int(FIRST_SLOT.timestamp())}:F>" in text
 
-        await fake_discord.wait_until(lambda: bot.spotlight_state == "running")
+        await fake_discord.wait_until(lambda: spotlight_of(bot).state == "running")
         status = embed_text(await command(fake_discord, "spotlight status"))
         assert f"<#{general.id}>" in status and f"<t:{int(FIRST_SLOT.timestamp())}:F>" in status
         assert "Scheduler\nRunning" in status
@@ -86,17 +90,17 @@ async def test_schedule_post_restart_and_history(
         request = await fake_discord.wait_for("POST", rf"/channels/{general.id}/messages")
         assert request.json["allowed_mentions"]["parse"] == []
 
-        assert await bot.run_spotlight_once() == []  # nothing due yet
+        assert await spotlight_of(bot).run_once() == []  # nothing due yet
         clock.now = FIRST_SLOT + dt.timedelta(minutes=1)
-        entries = await bot.run_spotlight_once()
+        entries = await spotlight_of(bot).run_once()
         assert [e.outcome for e in entries] == ["posted"]
-        assert await bot.run_spotlight_once() == []  # never twice for one slot
+        assert await spotlight_of(bot).run_once() == []  # never twice for one slot
         posts = spotlight_posts(fake_discord, general)
         assert len(posts) == 2 and posts[0]["embeds"][0]["title"] != posts[1]["embeds"][0]["title"]
 
     # Restart on the same database: the schedule and the history are kept.
     async with running_bot(fake_discord, settings, clock=clock) as bot:
-        assert await bot.run_spotlight_once() == []
+        assert await spotlight_of(bot).run_once() == []
         history = embed_text(await command(fake_discord, "spotlight history"))
         assert history.count("Posted") == 2 and "message" in history
         status = embed_text(await command(fake_discord, "spotlight status"))
@@ -113,7 +117,7 @@ async def test_missed_slot_within_grace_posts_once_on_start(
     clock.now = FIRST_SLOT + dt.timedelta(hours=2)  # the bot was down at the slot
     async with running_bot(fake_discord, settings, clock=clock) as bot:
         await fake_discord.wait_until(lambda: spotlight_posts(fake_discord, fake_discord.channel))
-        assert await bot.run_spotlight_once() == []
+        assert await spotlight_of(bot).run_once() == []
     assert len(spotlight_posts(fake_discord, fake_discord.channel)) == 1
 
 
@@ -125,7 +129,7 @@ async def test_forbidden_channel_is_recorded_and_next_slot_posts(
         await schedule(fake_discord, general)
         fake_discord.fail_next("POST", rf"/channels/{general.id}/messages", 403)
         clock.now = FIRST_SLOT + dt.timedelta(minutes=1)
-        entries = await bot.run_spotlight_once()
+        entries = await spotlight_of(bot).run_once()
         assert [(e.outcome, e.reason) for e in entries] == [("failed", "forbidden")]
 
         status = embed_text(await command(fake_discord, "spotlight status"))
@@ -135,7 +139,7 @@ async def test_forbidden_channel_is_recorded_and_next_slot_posts(
         assert "Lalamove" in embed_text((await fake_discord.wait_for_callback(ix)).json["data"])
 
         clock.now = FIRST_SLOT + dt.timedelta(days=7, minutes=1)
-        entries = await bot.run_spotlight_once()
+        entries = await spotlight_of(bot).run_once()
         assert [e.outcome for e in entries] == ["posted"]
         assert len(spotlight_posts(fake_discord, general)) == 1
         history = embed_text(await command(fake_discord, "spotlight history"))
@@ -195,7 +199,7 @@ async def test_skip_next_pause_resume(fake_discord: FakeDiscord, settings, clock
         status = embed_text(await command(fake_discord, "spotlight status"))
         assert "Paused" in status
         clock.now = FIRST_SLOT + dt.timedelta(minutes=1)
-        assert await bot.run_spotlight_once() == []  # paused: nothing posts
+        assert await spotlight_of(bot).run_once() == []  # paused: nothing posts
         resumed = embed_text(await command(fake_discord, "spotlight resume"))
         assert "running again" in resumed
         await command(fake_discord, "spotlight next", {"startup": "lalamove"})
@@ -227,6 +231,55 @@ async def test_zh_tw_moderator_and_a_chinese_guild_get_chinese(
         )
         assert "不是有效的時間" in embed_text(data)
         clock.now = FIRST_SLOT + dt.timedelta(minutes=1)
-        assert [e.outcome for e in await bot.run_spotlight_once()] == ["posted"]
+        assert [e.outcome for e in await spotlight_of(bot).run_once()] == ["posted"]
         post = spotlight_posts(fake_discord, fake_discord.channel, "SmartUp 焦點")
         assert post and post[0]["embeds"][0]["title"].startswith("SmartUp 焦點")
+
+
+async def settle(check: Callable[[], bool], rounds: int = 200) -> bool:
+    """Let the event loop run (bounded: ``rounds`` short sleeps) until ``check`` holds."""
+    for _ in range(rounds):
+        if check():
+            return True
+        await asyncio.sleep(0.01)
+    return check()
+
+
+async def test_unloading_the_extension_stops_the_job(
+    fake_discord: FakeDiscord, settings, clock: Clock
+) -> None:
+    async with running_bot(fake_discord, settings, clock=clock) as bot:
+        cog = spotlight_of(bot)
+        await fake_discord.wait_until(lambda: cog.state == "running")
+        assert cog.running and cog._conn is not None
+        task = cog._task
+        await bot.unload_extension("cogs.spotlight")
+        assert task is not None and task.done() and not cog.running
+        assert cog._conn is None and cog.state == "stopped"
+        assert bot.get_cog("Spotlight") is None
+        await bot.load_extension("cogs.spotlight")  # and back: a new job starts
+        assert await settle(lambda: spotlight_of(bot).state == "running")
+
+
+async def test_a_crash_restarts_the_job_and_shows_in_status(
+    fake_discord: FakeDiscord, settings, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with running_bot(fake_discord, settings, clock=clock) as bot:
+        cog = spotlight_of(bot)
+        await fake_discord.wait_until(lambda: cog.state == "running")
+        calls = 0
+
+        async def broken(*_args: object, **_kwargs: object) -> None:
+            nonlocal calls
+            calls += 1
+            raise RuntimeError("boom")
+
+        monkeypatch.setattr(cog.service, "run", broken)
+        module = sys.modules[type(cog).__module__]  # as loaded by the extension machinery
+        monkeypatch.setattr(module, "MAX_BACKOFF_SECONDS", 0.01)
+        assert cog._task is not None
+        cog._task.cancel()
+        cog._task = asyncio.create_task(cog._keep_running())
+        assert await settle(lambda: cog.failures is not None and cog.failures[1] >= 2)
+        assert cog.failures[0] == "RuntimeError"
+        cog._task.cancel()

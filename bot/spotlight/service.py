@@ -41,6 +41,7 @@ import aiosqlite
 from bot.clock import Clock
 from bot.spotlight.models import (
     EntryKind,
+    FailureReason,
     HistoryEntry,
     LastResult,
     NoStartups,
@@ -53,8 +54,8 @@ from bot.spotlight.models import (
 from bot.spotlight.rotation import Pick, pick_next
 from bot.spotlight.slots import (
     DEFAULT_TIMEZONE,
-    _check_slot_args,
     _require_aware,
+    check_slot_args,
     format_time,
     latest_slot,
     next_slot,
@@ -115,7 +116,7 @@ class _Attempt:
 
     outcome: str
     message_id: int | None = None
-    reason: str | None = None
+    reason: FailureReason | None = None
     detail: str | None = None
 
 
@@ -169,7 +170,7 @@ class SpotlightService:
             raise ValueError(f"channel_id must be a positive integer, not {channel_id!r}")
         if not isinstance(time, dt.time):
             raise ValueError(f"time must be a datetime.time, not {time!r}")
-        _check_slot_args(weekday, time)  # the range of the weekday; a naive (wall-clock) time
+        check_slot_args(weekday, time)  # the range of the weekday; a naive (wall-clock) time
         if time.second or time.microsecond:
             raise ValueError("time must be whole minutes (HH:MM)")
         now = self._now()
@@ -391,14 +392,12 @@ class SpotlightService:
         min_sleep: float = 1.0,
     ) -> None:
         """Run :meth:`run_due` forever, sleeping until the next slot (bounded); cancel to stop."""
+        # No catch-all here: an error ends this call, and the caller (the spotlight cog) is the
+        # one layer that logs it, shows it in /spotlight status and restarts.
         while True:
             await self.run_due(startup_ids, poster)
-            delay = max_sleep
-            try:
-                wake = await self.next_wakeup(max_sleep=dt.timedelta(seconds=max_sleep))
-                delay = (wake - self._now()).total_seconds()
-            except Exception:
-                log.exception("spotlight: could not compute the next wake-up")
+            wake = await self.next_wakeup(max_sleep=dt.timedelta(seconds=max_sleep))
+            delay = (wake - self._now()).total_seconds()
             await self._sleep(min(max(delay, min_sleep), max_sleep))
 
     async def recover(self) -> list[HistoryEntry]:

@@ -162,7 +162,7 @@ def _require_aware(value: dt.datetime, name: str) -> None:
         raise ValueError(f"{name} must be an aware datetime, got naive {value!r}")
 
 
-def _check_slot_args(weekday: int, at: dt.time) -> None:
+def check_slot_args(weekday: int, at: dt.time) -> None:
     if not 0 <= weekday <= 6:
         raise ValueError(f"weekday must be 0 (Monday) to 6 (Sunday), not {weekday!r}")
     if at.tzinfo is not None:
@@ -202,7 +202,7 @@ def slot_instant(local_date: dt.date, at: dt.time, tz: ZoneInfo | str) -> dt.dat
 def next_slot(after: dt.datetime, weekday: int, at: dt.time, tz: ZoneInfo | str) -> dt.datetime:
     """The first slot strictly after ``after`` (aware), as aware UTC."""
     _require_aware(after, "after")
-    _check_slot_args(weekday, at)
+    check_slot_args(weekday, at)
     zone = _zone(tz)
     local_day = after.astimezone(zone).date()
     for offset in range(-1, 16):
@@ -219,7 +219,7 @@ def latest_slot(
 ) -> dt.datetime:
     """The most recent slot at or before ``at_or_before`` (aware), as aware UTC."""
     _require_aware(at_or_before, "at_or_before")
-    _check_slot_args(weekday, at)
+    check_slot_args(weekday, at)
     zone = _zone(tz)
     local_day = at_or_before.astimezone(zone).date()
     for offset in range(1, -16, -1):
