@@ -96,8 +96,13 @@ class Facets:
         ]
 
     def in_name_order(self, records: Iterable[Record]) -> list[Record]:
+        """Records of one kind in the index's (name) order: a sort of integers."""
         position = self.position
-        return sorted(records, key=lambda r: (r.kind, position.get(id(r), 0)))
+        found = list(records)
+        if not found:
+            return found
+        by_kind = self.by_kind[Kind(found[0].kind)]
+        return [by_kind[p] for p in sorted(position[id(r)] for r in found)]
 
 
 _LOCK = threading.Lock()

@@ -18,6 +18,7 @@ The intents, in the order they are tried:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.index_types import FigureHit, Hit, IndexLike
@@ -335,14 +336,19 @@ def _listing(
     if attribute and kind and Kind(kind) in _kinds_with(attribute):
         reply.attribute = attribute
     candidates: list[list[Record]] = [facets.by_kind[kind]]
-    checks = []
+    checks: list[Callable[[Record], bool]] = []
+    #: A candidate list that holds exactly the records one check accepts: that check is
+    #: skipped when the list is the one scanned.
+    exact: dict[int, Callable[[Record], bool]] = {}
+    chronological: list[Record] | None = None
 
     cities = parsed.named(Kind.CITY)
     if cities:
         ids = {c.id for c in cities}
         reply.filters["city"] = (",".join(sorted(ids)), ", ".join(c.name for c in cities))
-        candidates.append([r for c in cities for r in snapshot.index.in_city(kind, c.id)])
         checks.append(lambda r: getattr(r, "city", None) in ids)
+        candidates.append([r for c in cities for r in snapshot.index.in_city(kind, c.id)])
+        exact[id(candidates[-1])] = checks[-1]
 
     if parsed.sectors and kind == Kind.STARTUP:
         terms = [tuple(words(normalize(s))) for s in parsed.sectors]
@@ -357,12 +363,14 @@ def _listing(
         candidates.append(list(matched.values()))
         allowed = set(matched)
         checks.append(lambda r: id(r) in allowed)
+        exact[id(candidates[-1])] = checks[-1]
 
     if parsed.statuses:
         states = set(parsed.statuses)
         reply.filters["status"] = (",".join(parsed.statuses), ", ".join(parsed.statuses))
         candidates.append([r for s in parsed.statuses for r in facets.by_status.get((kind, s), [])])
         checks.append(lambda r: getattr(getattr(r, "status", None), "state", None) in states)
+        exact[id(candidates[-1])] = checks[-1]
 
     years = parsed.years
     if years is not None and (
@@ -382,13 +390,16 @@ def _listing(
         else:
             candidates.append(facets.founded_between(kind, years.low, years.high))
             checks.append(lambda r: years.accepts(getattr(r, "founded", None)))
+            exact[id(candidates[-1])] = checks[-1]
+            chronological = candidates[-1]
 
     exchange_words = [t for t in parsed.query.tokens if t in facets.exchanges]
     if exchange_words and (not parsed.statuses or "listed" in parsed.statuses):
         on_exchange = {id(r) for t in exchange_words for r in facets.exchanges[t]}
         reply.filters["exchange"] = (",".join(exchange_words), ", ".join(exchange_words))
-        candidates.append([r for t in exchange_words for r in facets.exchanges[t]])
+        candidates.append(_dedupe([r for t in exchange_words for r in facets.exchanges[t]]))
         checks.append(lambda r: id(r) in on_exchange)
+        exact[id(candidates[-1])] = checks[-1]
 
     if parsed.on_list:
         listed = set().union(*facets.listed_ids.values()) if facets.listed_ids else set()
@@ -422,10 +433,13 @@ def _listing(
         # filter: the ranked search within that kind answers it.
         return Reply(parsed, "search", kind=kind)
     smallest = min(candidates, key=len)
-    found = [r for r in smallest if all(check(r) for check in checks)]
-    if smallest is not candidates[0] and len(candidates) > 1:
-        found = _dedupe(found)
-        found = facets.in_name_order(found)
+    skipped = exact.get(id(smallest))
+    remaining = [check for check in checks if check is not skipped]
+    found = [r for r in smallest if all(check(r) for check in remaining)] if remaining else smallest
+    if smallest is not candidates[0] and smallest is not chronological:
+        found = facets.in_name_order(_dedupe(found))
+    # A year filter scanned from the founding-year index lists oldest first (then by name),
+    # which is how a "founded before 2015" answer reads best, and costs no sort.
     if intent in ("oldest", "newest"):
         dated = [r for r in found if getattr(r, "founded", None) is not None]
         reply.undated = len(found) - len(dated)
