@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import overload
 
 from bot import __version__
+from bot.clock import utcnow
 from bot.errors import NotFound
 from bot.i18n import tr
 from bot.knowledge import Knowledge
@@ -143,7 +144,7 @@ def help_(lang: str = "en") -> Card:
 
 
 def about(knowledge: Knowledge, started: dt.datetime, lang: str = "en") -> Card:
-    uptime = dt.datetime.now(dt.UTC) - started
+    uptime = utcnow() - started
     return about_card(knowledge.snapshot, __version__, _duration(uptime, lang), lang)
 
 

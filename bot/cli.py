@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import datetime as dt
 import json
 import logging
 import shlex
@@ -19,6 +18,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot import __version__, admin_tools, answers
+from bot.clock import utcnow
 from bot.config import ConfigError, Settings, load_settings, setup_logging
 from bot.errors import NotFound
 from bot.i18n import LANGUAGES, lang_of, language, tr
@@ -266,7 +266,7 @@ class LocalSession:
     def __init__(self, knowledge: Knowledge, lang: str = "en") -> None:
         self.knowledge = knowledge
         self.lang = lang
-        self.started = dt.datetime.now(dt.UTC)
+        self.started = utcnow()
 
     async def handle(self, line: str) -> str | None:
         """The reply to one typed line; ``None`` means the session should end."""

@@ -82,7 +82,7 @@ async def migrate(conn: aiosqlite.Connection) -> int:
         log.info("applying migration V%03d %s", version, name)
         await conn.execute("BEGIN IMMEDIATE")
         try:
-            for statement in _split_sql(sql):
+            for statement in split_sql(sql):
                 await conn.execute(statement)
             await conn.execute(f"PRAGMA user_version = {version:d}")
             await conn.execute("COMMIT")
@@ -92,7 +92,7 @@ async def migrate(conn: aiosqlite.Connection) -> int:
     return len(known)
 
 
-def _split_sql(script: str) -> list[str]:
+def split_sql(script: str) -> list[str]:
     """Split a migration into statements (our migrations hold no triggers with inner ';')."""
     statements, buf = [], []
     for line in script.splitlines():

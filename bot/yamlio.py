@@ -58,7 +58,7 @@ class _AliasFound(Exception):
 
 
 class _Unusual(Exception):
-    """A node :meth:`_MarkingLoader.build` leaves to PyYAML's generic constructor."""
+    """A node :meth:`MarkingLoader.build` leaves to PyYAML's generic constructor."""
 
 
 _STR_TAG = "tag:yaml.org,2002:str"
@@ -71,7 +71,7 @@ _FLOAT_TAG = "tag:yaml.org,2002:float"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
-class _MarkingLoader(_BaseLoader):
+class MarkingLoader(_BaseLoader):
     """Safe loader that records marks, duplicate keys and YAML 1.1 surprises."""
 
     def __init__(self, stream: str) -> None:
@@ -236,12 +236,12 @@ class _MarkingLoader(_BaseLoader):
         return super().construct_yaml_float(node)
 
 
-_MarkingLoader.add_constructor("tag:yaml.org,2002:map", _MarkingLoader.construct_marked_map)
-_MarkingLoader.add_constructor("tag:yaml.org,2002:omap", _MarkingLoader.construct_marked_map)
-_MarkingLoader.add_constructor("tag:yaml.org,2002:seq", _MarkingLoader.construct_marked_seq)
-_MarkingLoader.add_constructor("tag:yaml.org,2002:bool", _MarkingLoader.construct_checked_bool)
-_MarkingLoader.add_constructor("tag:yaml.org,2002:int", _MarkingLoader.construct_checked_int)
-_MarkingLoader.add_constructor("tag:yaml.org,2002:float", _MarkingLoader.construct_checked_float)
+MarkingLoader.add_constructor("tag:yaml.org,2002:map", MarkingLoader.construct_marked_map)
+MarkingLoader.add_constructor("tag:yaml.org,2002:omap", MarkingLoader.construct_marked_map)
+MarkingLoader.add_constructor("tag:yaml.org,2002:seq", MarkingLoader.construct_marked_seq)
+MarkingLoader.add_constructor("tag:yaml.org,2002:bool", MarkingLoader.construct_checked_bool)
+MarkingLoader.add_constructor("tag:yaml.org,2002:int", MarkingLoader.construct_checked_int)
+MarkingLoader.add_constructor("tag:yaml.org,2002:float", MarkingLoader.construct_checked_float)
 
 
 @dataclass
@@ -272,7 +272,7 @@ def parse_yaml_bytes(raw: bytes, name: str, *, max_bytes: int = MAX_FILE_BYTES) 
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
         problem(line, column, f"byte 0x{raw[exc.start]:02x} that is not UTF-8", "UTF-8 text")
         return result
-    loader = _MarkingLoader(text)
+    loader = MarkingLoader(text)
     try:
         try:
             root = loader.get_single_node()
@@ -281,7 +281,7 @@ def parse_yaml_bytes(raw: bytes, name: str, *, max_bytes: int = MAX_FILE_BYTES) 
                     result.data = loader.build(root)
                 except _Unusual:  # the generic way, from a fresh parse
                     loader.dispose()
-                    loader = _MarkingLoader(text)
+                    loader = MarkingLoader(text)
                     result.data = loader.get_single_data()
         finally:
             loader.dispose()

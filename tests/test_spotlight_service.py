@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.db import _split_sql, migrate, open_db
+from bot.db import migrate, open_db, split_sql
 from bot.spotlight import (
     InvalidTimezone,
     NoStartups,
@@ -146,7 +146,7 @@ async def test_migration_applies_alone_and_through_the_runner(tmp_path: Path):
     sql = (resources.files("bot.migrations") / "V003__spotlight.sql").read_text("utf-8")
     alone = await open_db(tmp_path / "alone.db")
     try:
-        for statement in _split_sql(sql):
+        for statement in split_sql(sql):
             await alone.execute(statement)
         async with alone.execute("SELECT name FROM sqlite_master WHERE type = 'table'") as cur:
             alone_tables = {row[0] for row in await cur.fetchall()}

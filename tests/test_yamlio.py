@@ -1,4 +1,4 @@
-"""The fast walk of a parsed file (``_MarkingLoader.build``) gives exactly what PyYAML's
+"""The fast walk of a parsed file (``MarkingLoader.build``) gives exactly what PyYAML's
 generic constructor gives: the same values, marks and problems, on real and tricky files."""
 
 from __future__ import annotations
@@ -9,13 +9,13 @@ from typing import Any
 import pytest
 
 from bench.generator import generate
-from bot.yamlio import MarkedDict, MarkedList, _MarkingLoader, parse_yaml_bytes
+from bot.yamlio import MarkedDict, MarkedList, MarkingLoader, parse_yaml_bytes
 from tests.conftest import DATA_DIR
 
 
 def generic(raw: bytes) -> tuple[Any, list[Any]]:
     """What the generic constructor makes of a file: (data, problems)."""
-    loader = _MarkingLoader(raw.decode("utf-8"))
+    loader = MarkingLoader(raw.decode("utf-8"))
     try:
         return loader.get_single_data(), loader.problems
     finally:
@@ -23,7 +23,7 @@ def generic(raw: bytes) -> tuple[Any, list[Any]]:
 
 
 def fast(raw: bytes) -> tuple[Any, list[Any]]:
-    loader = _MarkingLoader(raw.decode("utf-8"))
+    loader = MarkingLoader(raw.decode("utf-8"))
     try:
         root = loader.get_single_node()
         return (None if root is None else loader.build(root)), loader.problems
@@ -96,7 +96,7 @@ def test_unusual_documents_take_the_generic_path(text: str) -> None:
     """parse_yaml_bytes gives the generic outcome (value or problem) for what the walk
     leaves alone."""
     result = parse_yaml_bytes(text.encode("utf-8"), "x.yaml")
-    loader = _MarkingLoader(text)
+    loader = MarkingLoader(text)
     try:
         expected: Any = loader.get_single_data()
         problems = [p[2] for p in loader.problems]

@@ -16,6 +16,8 @@ from bot.question.vocabulary import Vocabulary, sector_values
 from bot.store import Snapshot
 from bot.text import normalize, words
 
+#: Longest sector phrase indexed (in words): "internet of things", "supply chain".
+MAX_TERM_TOKENS = 4
 #: Words of exchange names that say nothing about which exchange it is.
 GENERIC_EXCHANGE_WORDS = frozenset(
     "stock exchange market main board the of new york american global select".split()
@@ -32,8 +34,8 @@ class Facets:
         self.position: dict[int, int] = {}
         self.by_status: dict[tuple[Kind, str], list[Record]] = {}
         self.founded: dict[Kind, tuple[list[int], list[Record]]] = {}
-        self.sector_words: dict[str, list[Record]] = {}
-        self.sector_tokens: dict[int, tuple[tuple[str, ...], ...]] = {}
+        #: Word runs of sector, sector detail and tags -> startups (in name order).
+        self.sector_terms: dict[tuple[str, ...], list[Record]] = {}
         #: Distinctive words of listing exchanges ("nasdaq", "hkex") -> listed startups.
         self.exchanges: dict[str, list[Record]] = {}
         self.listed_ids: dict[str, set[str]] = {
@@ -60,10 +62,15 @@ class Facets:
         self.vocabulary = Vocabulary(all_records)
 
     def _add_sector(self, record: Record) -> None:
-        phrases = tuple(tuple(words(normalize(v))) for v in sector_values(record))
-        self.sector_tokens[id(record)] = phrases
-        for token in {t for phrase in phrases for t in phrase}:
-            self.sector_words.setdefault(token, []).append(record)
+        """Index every run of up to MAX_TERM_TOKENS words of the record's sector texts."""
+        grams: set[tuple[str, ...]] = set()
+        for value in sector_values(record):
+            tokens = tuple(words(normalize(value)))
+            for size in range(1, MAX_TERM_TOKENS + 1):
+                for start in range(len(tokens) - size + 1):
+                    grams.add(tokens[start : start + size])
+        for gram in grams:
+            self.sector_terms.setdefault(gram, []).append(record)
 
     def _add_exchange(self, record: Record) -> None:
         listing = getattr(record, "listing", None)
@@ -79,21 +86,7 @@ class Facets:
 
     def with_sector_term(self, term: tuple[str, ...]) -> list[Record]:
         """Startups whose sector, sector detail or a tag contains the phrase ``term``."""
-        if not term:
-            return []
-        candidates = min((self.sector_words.get(t, []) for t in term), key=len)
-        if len(term) == 1:
-            return candidates
-        size = len(term)
-        return [
-            r
-            for r in candidates
-            if any(
-                phrase[i : i + size] == term
-                for phrase in self.sector_tokens.get(id(r), ())
-                for i in range(len(phrase) - size + 1)
-            )
-        ]
+        return self.sector_terms.get(term, [])
 
     def in_name_order(self, records: Iterable[Record]) -> list[Record]:
         """Records of one kind in the index's (name) order: a sort of integers."""

@@ -13,8 +13,9 @@ from bot.model import Kind, Record
 from bot.question.lexicon import Sense
 from bot.text import normalize, words
 
-#: Phrases longer than this (in tokens) are not matched: tags are short.
-MAX_PHRASE_TOKENS = 5
+#: Phrases longer than this (in tokens) are not matched: tags are short (and the facets
+#: index sector phrases up to the same length).
+MAX_PHRASE_TOKENS = 4
 #: At most this many distinct phrases per section are kept (a huge generated set stays small).
 MAX_PHRASES = 5000
 

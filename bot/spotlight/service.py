@@ -38,7 +38,7 @@ from typing import Any
 
 import aiosqlite
 
-from bot.clock import Clock
+from bot.clock import Clock, utcnow
 from bot.spotlight.models import (
     EntryKind,
     FailureReason,
@@ -362,7 +362,7 @@ class SpotlightService:
             now = self._now() if now is None else _aware_utc(now, "now")
         except Exception:
             log.exception("spotlight: the clock returned an unusable time")
-            return dt.datetime.now(dt.UTC) + max_sleep
+            return utcnow() + max_sleep
         wake = now + max_sleep
         try:
             async with self._lock:
