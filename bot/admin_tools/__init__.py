@@ -32,6 +32,9 @@ def register(add: AddCommand) -> None:
     schema.add_argument(
         "--check", action="store_true", help="only check they are up to date (exit 1 if not)"
     )
+    schema.add_argument(
+        "--link", action="store_true", help="also start every data file with its schema line"
+    )
 
     new = add("new", "a new record with every field (--write: append it to the data)", cmd_new)
     new.add_argument("kind", help="city, initiative, organization or startup")
@@ -86,6 +89,9 @@ def cmd_schema(args: argparse.Namespace, settings: Settings) -> int:
         return 1 if stale else 0
     for path in schema.write(out_dir):
         print(path)
+    if args.link:
+        for path in schema.link_files(settings.data_dir):
+            print(f"{path}: schema line added")
     return 0
 
 

@@ -9,7 +9,8 @@ the bot holds anyway).
 - **CSV**: one table per kind, UTF-8 with a byte-order mark (spreadsheet programs then show
   Chinese correctly). Nested fields get dotted columns (``status.state``, ``listing.ticker``);
   lists are joined with `` | ``; a founder reads ``Name (中文名)``; a figure ``label: value unit
-  (as_of)``; other nested items ``key=value; key=value``.
+  (as_of)``; a listing (in Markdown) ``exchange: ticker (date)``; other nested items
+  ``key=value; key=value``.
 - **Markdown**: a readable directory, one section per kind, each record with its facts and its
   sources as links.
 """
@@ -18,13 +19,14 @@ from __future__ import annotations
 
 import csv
 import json
+import typing
 from collections.abc import Iterable, Sequence
 from typing import Any, TextIO
 
 from pydantic import BaseModel
 
 from bot.loader import Dataset
-from bot.model import SECTION_KIND, SECTIONS, Figure, Founder, Kind, Record, Status
+from bot.model import SECTION_KIND, SECTIONS, Figure, Founder, Kind, Listing, Record, Status
 
 FORMAT_VERSION = 1
 SECTION_OF: dict[Kind, str] = {kind: section for section, kind in SECTION_KIND.items()}
@@ -92,7 +94,9 @@ def _single_model(annotation: Any) -> type[BaseModel] | None:
     """The model of a field that holds one nested model (``Status | None``), not a list."""
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
-    for arg in getattr(annotation, "__args__", ()):
+    if typing.get_origin(annotation) is list:
+        return None
+    for arg in typing.get_args(annotation):
         if isinstance(arg, type) and issubclass(arg, BaseModel):
             return arg
     return None
@@ -109,6 +113,9 @@ def cell(value: Any) -> str:
     if isinstance(value, Figure):
         number = " ".join(str(p) for p in (value.qualifier, value.value, value.unit) if p)
         return f"{value.label}: {number} ({value.as_of})"
+    if isinstance(value, Listing):
+        ticker = f": {value.ticker}" if value.ticker else ""
+        return value.exchange + ticker + (f" ({value.date})" if value.date else "")
     if isinstance(value, BaseModel):
         return "; ".join(f"{k}={cell(v)}" for k, v in value if v not in (None, []))
     return str(value)

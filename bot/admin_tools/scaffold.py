@@ -18,7 +18,7 @@ import yaml
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from bot.admin_tools.schema import modeline_for
+from bot.admin_tools.schema import modeline_for, sections_of
 from bot.loader import discover
 from bot.model import SECTION_KIND, SECTIONS, Kind
 from bot.text import normalize
@@ -87,11 +87,6 @@ def snippet(kind: Kind, name: str, *, rid: str | None = None, city: str | None =
     return "\n".join([f"{section}:", *record_lines(kind, name, rid=rid, city=city)]) + "\n"
 
 
-def _sections_of(path: Path) -> list[str]:
-    text = path.read_text(encoding="utf-8", errors="replace")
-    return [m.group(0).split(":")[0] for m in map(_TOP_KEY.match, text.splitlines()) if m]
-
-
 def target_file(data_dir: Path, kind: Kind) -> Path:
     """Where a new record of ``kind`` goes: ``<section>.yaml`` when it exists, else the last
     file (in load order) that has the section, else a new ``<section>.yaml``."""
@@ -99,7 +94,11 @@ def target_file(data_dir: Path, kind: Kind) -> Path:
     preferred = data_dir / f"{section}.yaml"
     if preferred.is_file():
         return preferred
-    holding = [p for p in discover(data_dir) if section in _sections_of(p)]
+    holding = [
+        p
+        for p in discover(data_dir)
+        if section in sections_of(p.read_text(encoding="utf-8", errors="replace"))
+    ]
     return holding[-1] if holding else preferred
 
 

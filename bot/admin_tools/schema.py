@@ -15,6 +15,7 @@ the judge.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from types import GenericAlias
 from typing import Any
@@ -125,3 +126,36 @@ def modeline_for(data_file: Path, data_dir: Path, sections: list[str]) -> str:
     depth = len(data_file.relative_to(data_dir).parts) - 1
     relative = "/".join([".."] * depth + [SCHEMA_DIR, target.name])
     return MODELINE + relative
+
+
+_TOP_KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*:")
+
+
+def sections_of(text: str) -> list[str]:
+    """The top-level keys of a data file's text, in order (a line scan: no YAML parse)."""
+    return [m.group(1) for m in map(_TOP_KEY.match, text.splitlines()) if m]
+
+
+def linked(text: str, modeline: str) -> str:
+    """``text`` starting with ``modeline`` (an older schema line replaced, not doubled)."""
+    lines = text.splitlines(keepends=True)
+    if lines and lines[0].startswith(MODELINE):
+        lines = lines[1:]
+    return modeline + "\n" + "".join(lines)
+
+
+def link_files(data_dir: Path) -> list[Path]:
+    """Start every data file with the line that points it at its schema; the files changed."""
+    from bot.loader import discover
+
+    changed = []
+    for path in discover(data_dir):
+        text = path.read_text(encoding="utf-8")
+        known = [s for s in sections_of(text) if s in schema_names()]
+        if not known:
+            continue
+        new = linked(text, modeline_for(path, data_dir, known))
+        if new != text:
+            path.write_text(new, encoding="utf-8")
+            changed.append(path)
+    return changed
