@@ -33,6 +33,8 @@ class Settings(BaseModel):
     spotlight_grace_hours: float = 6.0
     watch_data: bool = False
     lang: str = "en"
+    suggest_max_pending: int = Field(default=10, ge=1, description="per member, issue 15")
+    suggest_max_per_day: int = Field(default=20, ge=1, description="per member in 24 hours")
 
     @field_validator("log_level")
     @classmethod
@@ -90,6 +92,8 @@ _VARIABLES = {
     "SMARTUPS_SPOTLIGHT_GRACE_HOURS": "spotlight_grace_hours",
     "SMARTUPS_WATCH_DATA": "watch_data",
     "SMARTUPS_LANG": "lang",
+    "SMARTUPS_SUGGEST_MAX_PENDING": "suggest_max_pending",
+    "SMARTUPS_SUGGEST_MAX_PER_DAY": "suggest_max_per_day",
 }
 
 

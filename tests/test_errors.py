@@ -9,11 +9,19 @@ import re
 import pytest
 
 import bot
-from bot.errors import DataNotLoaded, NotFound, SmartUpsError
+from bot.errors import DataNotLoaded, DataProblem, NotFound, SmartUpsError
 from bot.i18n import LANGUAGES, strings
 from bot.permissions import Level, MissingLevel
 from bot.render import error_message, failure_card, to_text
 from bot.spotlight import InvalidTime, InvalidTimezone, NoStartups, NotScheduled
+from bot.suggestions import (
+    AcceptConflict,
+    AcceptRejectedByData,
+    SuggestionInvalid,
+    SuggestionLimit,
+    SuggestionNotFound,
+    SuggestionNotPending,
+)
 
 # One example of each error a member can meet. A new SmartUpsError subclass must be added here:
 # the test below fails for any subclass without an example, so none ships without a message.
@@ -25,6 +33,14 @@ EXAMPLES: dict[type[SmartUpsError], SmartUpsError] = {
     NoStartups: NoStartups(),
     InvalidTime: InvalidTime("25:99", "the hour must be 00-23"),
     InvalidTimezone: InvalidTimezone("Asia/HongKong", ["Asia/Hong_Kong"]),
+    SuggestionInvalid: SuggestionInvalid("founded", "type_int", "twenty"),
+    SuggestionLimit: SuggestionLimit("pending", 10),
+    SuggestionNotFound: SuggestionNotFound(7),
+    SuggestionNotPending: SuggestionNotPending(7, "accepted"),
+    AcceptConflict: AcceptConflict(7, "logistics", "mobility"),
+    AcceptRejectedByData: AcceptRejectedByData(
+        7, [DataProblem("data/startups.yaml", 3, 5, "city", "'x'", "a city id")]
+    ),
 }
 
 PLACEHOLDER = re.compile(r"{(\w+)}")
