@@ -34,8 +34,9 @@ class Facets:
         self.position: dict[int, int] = {}
         self.by_status: dict[tuple[Kind, str], list[Record]] = {}
         self.founded: dict[Kind, tuple[list[int], list[Record]]] = {}
-        #: Word runs of sector, sector detail and tags -> startups (in name order).
-        self.sector_terms: dict[tuple[str, ...], list[Record]] = {}
+        #: Word runs of sector, sector detail and tags -> positions of the startups (in the
+        #: name order of ``by_kind[STARTUP]``): unions of positions sort as integers.
+        self.sector_terms: dict[tuple[str, ...], list[int]] = {}
         #: Distinctive words of listing exchanges ("nasdaq", "hkex") -> listed startups.
         self.exchanges: dict[str, list[Record]] = {}
         self.listed_ids: dict[str, set[str]] = {
@@ -55,13 +56,13 @@ class Facets:
                 if year is not None:
                     dated.append((year, position, record))
                 if kind == Kind.STARTUP:
-                    self._add_sector(record)
+                    self._add_sector(record, position)
                     self._add_exchange(record)
             dated.sort(key=lambda item: (item[0], item[1]))
             self.founded[kind] = ([y for y, _, _ in dated], [r for _, _, r in dated])
         self.vocabulary = Vocabulary(all_records)
 
-    def _add_sector(self, record: Record) -> None:
+    def _add_sector(self, record: Record, position: int) -> None:
         """Index every run of up to MAX_TERM_TOKENS words of the record's sector texts."""
         grams: set[tuple[str, ...]] = set()
         for value in sector_values(record):
@@ -70,7 +71,7 @@ class Facets:
                 for start in range(len(tokens) - size + 1):
                     grams.add(tokens[start : start + size])
         for gram in grams:
-            self.sector_terms.setdefault(gram, []).append(record)
+            self.sector_terms.setdefault(gram, []).append(position)
 
     def _add_exchange(self, record: Record) -> None:
         listing = getattr(record, "listing", None)
@@ -84,9 +85,15 @@ class Facets:
         years, records = self.founded.get(kind, ([], []))
         return records[bisect.bisect_left(years, low) : bisect.bisect_right(years, high)]
 
-    def with_sector_term(self, term: tuple[str, ...]) -> list[Record]:
-        """Startups whose sector, sector detail or a tag contains the phrase ``term``."""
-        return self.sector_terms.get(term, [])
+    def with_sector_terms(self, terms: Iterable[tuple[str, ...]]) -> list[Record]:
+        """Startups (in name order) whose sector, sector detail or a tag contains one of the
+        phrases ``terms``."""
+        lists = [found for term in terms if (found := self.sector_terms.get(term))]
+        if not lists:
+            return []
+        positions = lists[0] if len(lists) == 1 else sorted(set().union(*lists))
+        startups = self.by_kind[Kind.STARTUP]
+        return [startups[p] for p in positions]
 
     def in_name_order(self, records: Iterable[Record]) -> list[Record]:
         """Records of one kind in the index's (name) order: a sort of integers."""

@@ -341,6 +341,8 @@ def _listing(
     #: skipped when the list is the one scanned.
     exact: dict[int, Callable[[Record], bool]] = {}
     chronological: list[Record] | None = None
+    #: Candidate lists already in name order (one facet list, not a union of several).
+    ordered: set[int] = {id(candidates[0])}
 
     cities = parsed.named(Kind.CITY)
     if cities:
@@ -349,20 +351,16 @@ def _listing(
         checks.append(lambda r: getattr(r, "city", None) in ids)
         candidates.append([r for c in cities for r in snapshot.index.in_city(kind, c.id)])
         exact[id(candidates[-1])] = checks[-1]
+        if len(cities) == 1:
+            ordered.add(id(candidates[-1]))
 
     if parsed.sectors and kind == Kind.STARTUP:
-        terms = [tuple(words(normalize(s))) for s in parsed.sectors]
-        matched: dict[int, Record] = {}
-        for term in terms:
-            for record in facets.with_sector_term(term):
-                matched[id(record)] = record
-        for synonym in _synonym_terms(parsed):
-            for record in facets.with_sector_term(synonym):
-                matched[id(record)] = record
+        terms = [tuple(words(normalize(s))) for s in parsed.sectors] + _synonym_terms(parsed)
         reply.filters["sector"] = (",".join(parsed.sectors), ", ".join(parsed.sectors))
-        candidates.append(list(matched.values()))
-        allowed = set(matched)
-        checks.append(lambda r: id(r) in allowed)
+        sector_records = facets.with_sector_terms(terms)
+        ordered.add(id(sector_records))
+        candidates.append(sector_records)
+        checks.append(_member_of(sector_records))
         exact[id(candidates[-1])] = checks[-1]
 
     if parsed.statuses:
@@ -371,6 +369,8 @@ def _listing(
         candidates.append([r for s in parsed.statuses for r in facets.by_status.get((kind, s), [])])
         checks.append(lambda r: getattr(getattr(r, "status", None), "state", None) in states)
         exact[id(candidates[-1])] = checks[-1]
+        if len(parsed.statuses) == 1:
+            ordered.add(id(candidates[-1]))
 
     years = parsed.years
     if years is not None and (
@@ -406,6 +406,11 @@ def _listing(
         names = ", ".join(c.name for c in snapshot.dataset.lists.values()) or "—"
         reply.filters["list"] = (",".join(sorted(facets.listed_ids)), names)
         checks.append(lambda r: r.id in listed)
+        index = snapshot.index
+        candidates.append(
+            [r for rid in sorted(listed) if (r := index.record(kind, rid)) is not None]
+        )
+        exact[id(candidates[-1])] = checks[-1]
 
     if parsed.areas and kind == Kind.INITIATIVE:
         areas = set(parsed.areas)
@@ -435,9 +440,11 @@ def _listing(
     smallest = min(candidates, key=len)
     skipped = exact.get(id(smallest))
     remaining = [check for check in checks if check is not skipped]
-    found = [r for r in smallest if all(check(r) for check in remaining)] if remaining else smallest
-    if smallest is not candidates[0] and smallest is not chronological:
-        found = facets.in_name_order(_dedupe(found))
+    found = smallest
+    for check in remaining:  # one pass per check: cheaper than all() per record
+        found = [r for r in found if check(r)]
+    if id(smallest) not in ordered and smallest is not chronological:
+        found = facets.in_name_order(found)
     # A year filter scanned from the founding-year index lists oldest first (then by name),
     # which is how a "founded before 2015" answer reads best, and costs no sort.
     if intent in ("oldest", "newest"):
@@ -455,6 +462,20 @@ def _listing(
             if count and other != kind:
                 reply.elsewhere[other.value] = count
     return reply
+
+
+def _member_of(records: list[Record]) -> Callable[[Record], bool]:
+    """A check "is one of ``records``", whose set is built only if the check ever runs (it
+    does not when ``records`` is itself the list scanned)."""
+    members: set[int] | None = None
+
+    def check(record: Record) -> bool:
+        nonlocal members
+        if members is None:
+            members = {id(r) for r in records}
+        return id(record) in members
+
+    return check
 
 
 def _dedupe(records: list[Record]) -> list[Record]:
