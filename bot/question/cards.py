@@ -51,11 +51,23 @@ def understood(reply: Reply, lang: str) -> list[str]:
             parts.append(tr("question.dated_in", lang, status=status, years=esc(shown)))
         elif name == "list":
             parts.append(tr("question.on_list", lang, name=esc(shown)))
+        elif name == "city":
+            parts.append(esc(city_names(reply, lang)))
         elif name == "organization":
             parts.append(tr("question.working_with", lang, names=esc(shown)))
         else:
             parts.append(esc(shown))
     return parts
+
+
+def joined(items: list[str], lang: str) -> str:
+    """A list in running text: "a, b" or "甲、乙"."""
+    return ("、" if lang.startswith("zh") else ", ").join(items)
+
+
+def city_names(reply: Reply, lang: str) -> str:
+    """The cities the question named, as the reader calls them (香港, 臺北 or 台北...)."""
+    return joined([short_name(c, lang) for c in reply.parsed.named(Kind.CITY)], lang)
 
 
 def _years_part(reply: Reply, lang: str) -> str:
@@ -250,18 +262,26 @@ def _nothing(reply: Reply, lang: str) -> str:
     city = reply.filters.get("city")
     kind = tr(f"kind.{(reply.kind or Kind.STARTUP).value}", lang).lower()
     if city and set(reply.filters) - {"winner", "superlative"} == {"city"}:
-        text = tr("question.nothing_in_city", lang, kind=kind, city=esc(city[1]))
+        text = tr("question.nothing_in_city", lang, kind=kind, city=esc(city_names(reply, lang)))
     else:
         filters = " · ".join(understood(reply, lang)[1:]) or "—"
         text = tr(
             "question.nothing", lang, kinds=kinds_word(reply.kind, lang).lower(), filters=filters
         )
     if city and reply.elsewhere:
-        what = ", ".join(
-            tr("question.elsewhere_part", lang, count=count, kinds=tr(f"kinds.{k}", lang).lower())
-            for k, count in reply.elsewhere.items()
+        what = joined(
+            [
+                tr(
+                    "question.elsewhere_part",
+                    lang,
+                    count=count,
+                    kinds=tr(f"kinds.{k}", lang).lower(),
+                )
+                for k, count in reply.elsewhere.items()
+            ],
+            lang,
         )
-        text += " " + tr("question.elsewhere", lang, city=esc(city[1]), what=what)
+        text += " " + tr("question.elsewhere", lang, city=esc(city_names(reply, lang)), what=what)
     return text
 
 
