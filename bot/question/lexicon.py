@@ -62,6 +62,11 @@ class Lexicon:
                     self.values[section].add(str(value))
                     self._add(source, section, str(value), phrases)
         self.longest = max((len(key) for key in self.phrases), default=1)
+        #: (section, value) -> its phrases ("sectors", "healthtech" -> medical, 醫療...).
+        self.spelled: dict[tuple[str, str], list[tuple[str, ...]]] = {}
+        for key, senses in self.phrases.items():
+            for sense in senses:
+                self.spelled.setdefault((sense.section, sense.value), []).append(key)
 
     def _add_words(self, source: str, section: str, body: object) -> None:
         if not isinstance(body, list):

@@ -389,7 +389,8 @@ def _listing(
             checks.append(lambda r: years.accepts(_status_year(r)))
         else:
             candidates.append(facets.founded_between(kind, years.low, years.high))
-            checks.append(lambda r: years.accepts(getattr(r, "founded", None)))
+            low, high = years.low, years.high
+            checks.append(lambda r: low <= (getattr(r, "founded", None) or 0) <= high)
             exact[id(candidates[-1])] = checks[-1]
             chronological = candidates[-1]
 
@@ -516,15 +517,8 @@ def _status_year(record: Record) -> int | None:
 def _synonym_terms(parsed: Parsed) -> list[tuple[str, ...]]:
     """For a vocabulary sector asked ("healthtech"), the lexicon's words for it too, so a
     record tagged "genetic testing" is a healthtech match even if its sector says otherwise."""
-    from bot.question.lexicon import default_lexicon
-
-    lexicon = default_lexicon()
-    wanted = set(parsed.sectors)
-    return [
-        phrase
-        for phrase, senses in lexicon.phrases.items()
-        if any(s.section == "sectors" and s.value in wanted for s in senses)
-    ]
+    spelled = default_lexicon().spelled
+    return [phrase for sector in parsed.sectors for phrase in spelled.get(("sectors", sector), [])]
 
 
 def _shown_areas(parsed: Parsed, snapshot: Snapshot) -> list[str]:
