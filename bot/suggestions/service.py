@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bot.clock import Clock, utcnow
+from bot.db import migrate, open_db
 from bot.errors import DataProblem
 from bot.loader import Loader
 from bot.model import Kind, Record
@@ -30,7 +32,7 @@ from bot.suggestions.fields import (
     check_suggestion,
 )
 from bot.suggestions.models import Suggestion
-from bot.suggestions.storage import NewSuggestion, SuggestionStore
+from bot.suggestions.storage import DEFAULT_LIMITS, Limits, NewSuggestion, SuggestionStore
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +63,21 @@ class SuggestionService:
         self.store = store
         self.queue = queue
         self._accepting = asyncio.Lock()
+
+    @classmethod
+    async def connect(cls, store: Store, db_path: str | Path, *, clock: Clock = utcnow,
+                      limits: Limits = DEFAULT_LIMITS) -> SuggestionService:
+        """A service on a connection of its own (a reload's transaction is the store's)."""
+        conn = await open_db(db_path)
+        try:
+            await migrate(conn)
+        except BaseException:
+            await conn.close()
+            raise
+        return cls(store, SuggestionStore(conn, clock=clock, limits=limits))
+
+    async def close(self) -> None:
+        await self.queue.conn.close()
 
     @property
     def data_dir(self) -> Path:

@@ -36,6 +36,10 @@ class Limits:
     per_day: int = 20
 
 
+#: The limits when none are configured (the issue's 10 pending, 20 a day).
+DEFAULT_LIMITS = Limits()
+
+
 @dataclass(frozen=True, slots=True)
 class NewSuggestion:
     """What a member proposes, checked, before it has a number."""
@@ -76,7 +80,7 @@ class SuggestionStore:
     """Reads and writes the queue on one connection of its own."""
 
     def __init__(self, conn: aiosqlite.Connection, *, clock: Clock = utcnow,
-                 limits: Limits = Limits()) -> None:
+                 limits: Limits = DEFAULT_LIMITS) -> None:
         self.conn = conn
         self.clock = clock
         self.limits = limits
