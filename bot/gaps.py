@@ -1,0 +1,130 @@
+"""The questions nobody could answer: counted by normalized question, kept for a while.
+
+What is kept is deliberately small: the question folded by :func:`bot.text.normalize` (so
+"Who founded Qupital?" and "who founded qupital" are one row), its language, why it was a gap
+(``not_found``, ``did_you_mean``, ``not_said``), a count and the first and last time it was seen.
+No user id, no guild, no member data. Rows unseen for ``retention`` (180 days by default) are
+dropped by :func:`prune`, which :func:`count_gap` runs at most once a day per process.
+
+Counting is one UPSERT statement on the store's writer connection: outside a reload it commits
+at once (autocommit); during a reload it joins the reload's transaction and, should that roll
+back, one count is lost, which a counter can afford. A counting failure is logged, never raised:
+an answer must not fail because its gap could not be counted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+import aiosqlite
+
+from bot.clock import Clock, utcnow
+from bot.text import clean_input, normalize
+
+if TYPE_CHECKING:
+    from bot.question.plan import Reply
+    from bot.store import Store
+
+log = logging.getLogger(__name__)
+
+Reason = Literal["not_found", "did_you_mean", "not_said"]
+RETENTION = dt.timedelta(days=180)
+MAX_QUESTION_CHARS = 300
+_last_prune: dict[str, dt.datetime] = {}
+
+
+@dataclass(frozen=True, slots=True)
+class Gap:
+    """One unanswered question and how often it came."""
+
+    question: str
+    lang: str
+    reason: str
+    count: int
+    first_seen: dt.datetime
+    last_seen: dt.datetime
+
+
+def gap_of(reply: Reply) -> Reason | None:
+    """Why a reply to /ask is a gap, or None when it answered (or the question was not ours)."""
+    if reply.missing:
+        return "not_said"
+    if reply.intent == "offtopic":
+        return None
+    if reply.parsed.guessed:
+        return "did_you_mean"
+    if not (reply.records or reply.facts or reply.figures or reply.hits):
+        return "not_found"
+    return None
+
+
+def question_key(text: str) -> str:
+    """The normalized form a gap is counted under."""
+    return normalize(clean_input(text, MAX_QUESTION_CHARS))[:MAX_QUESTION_CHARS]
+
+
+async def record(conn: aiosqlite.Connection, question: str, lang: str, reason: Reason, *,
+                 clock: Clock = utcnow, retention: dt.timedelta = RETENTION) -> None:
+    """Count one gap (and prune old ones, at most daily)."""
+    key = question_key(question)
+    if not key:
+        return
+    now = clock()
+    await conn.execute(
+        "INSERT INTO gap (question, lang, reason, count, first_seen, last_seen)"
+        " VALUES (?, ?, ?, 1, ?, ?) ON CONFLICT (question, lang, reason) DO UPDATE SET"
+        " count = count + 1, last_seen = excluded.last_seen",
+        (key, lang, reason, now.isoformat(), now.isoformat()),
+    )
+    marker = str(id(conn))
+    if now - _last_prune.get(marker, dt.datetime.min.replace(tzinfo=dt.UTC)) > dt.timedelta(1):
+        _last_prune[marker] = now
+        await prune(conn, now - retention)
+
+
+async def count_gap(store: Store, question: str, lang: str, reason: Reason | None) -> None:
+    """The hook the answering paths call: count a gap in the store's database, never raise."""
+    if reason is None or not store.is_open:
+        return
+    try:
+        await record(store.writer, question, lang, reason, clock=store.clock)
+    except Exception:
+        log.exception("could not count the gap %r", question[:80])
+
+
+async def count_reply(store: Store, reply: Reply, lang: str) -> None:
+    """Count ``reply`` if it is a gap (the /ask hook)."""
+    await count_gap(store, reply.question, lang, gap_of(reply))
+
+
+async def prune(conn: aiosqlite.Connection, before: dt.datetime) -> int:
+    """Drop gaps last seen before ``before``; how many went."""
+    cur = await conn.execute("DELETE FROM gap WHERE last_seen < ?", (before.isoformat(),))
+    return cur.rowcount
+
+
+async def top(conn: aiosqlite.Connection, *, limit: int = 20, since: dt.datetime | None = None,
+              lang: str | None = None) -> list[Gap]:
+    """The most frequent gaps (seen since ``since``), most counted first."""
+    where, args = ["1 = 1"], []
+    if since is not None:
+        where.append("last_seen >= ?")
+        args.append(since.isoformat())
+    if lang is not None:
+        where.append("lang = ?")
+        args.append(lang)
+    async with conn.execute(
+        "SELECT question, lang, reason, count, first_seen, last_seen FROM gap WHERE "
+        + " AND ".join(where)  # fixed conditions; values are bound
+        + " ORDER BY count DESC, last_seen DESC LIMIT ?",
+        (*args, limit),
+    ) as cur:
+        rows = await cur.fetchall()
+    return [
+        Gap(r[0], r[1], r[2], r[3], dt.datetime.fromisoformat(r[4]),
+            dt.datetime.fromisoformat(r[5]))
+        for r in rows
+    ]
