@@ -436,6 +436,9 @@ def build_parser() -> argparse.ArgumentParser:
     history = add("history", "the audit log of data loads", cmd_history)
     history.add_argument("--limit", type=int, default=20)
     admin_tools.register(add)  # schema, new, export
+    from bot.suggestions.cli import register as register_suggestions
+
+    register_suggestions(add)  # suggestions list|show|accept|reject|export, gaps
     return parser
 
 
