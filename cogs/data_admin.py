@@ -1,4 +1,4 @@
-"""Admin commands: /data reload, /data validate, /data status, /data history.
+"""Admin commands: /data reload, /data validate, /data status, /data history, /data gaps.
 
 The work (reading, validating, swapping, auditing) is :meth:`bot.store.Store.reload`; this cog
 checks the admin level, defers (a reload may take longer than Discord's 3 seconds) and renders.
@@ -6,6 +6,7 @@ checks the admin level, defers (a reload may take longer than Discord's 3 second
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
 import discord
@@ -72,6 +73,20 @@ class DataAdmin(
     async def history(self, interaction: discord.Interaction) -> None:
         rows = await self.store.audit_log(limit=15)
         card = audit_card(rows, lang_of(interaction.locale))
+        await interaction.response.send_message(embed=to_embed(card), ephemeral=True)
+
+    @app_commands.command(name="gaps", description="Questions the knowledge could not answer")
+    @app_commands.describe(days="Only questions asked in the last N days")
+    @require(Level.ADMIN)
+    async def gaps(
+        self, interaction: discord.Interaction, days: app_commands.Range[int, 1, 3650] | None = None
+    ) -> None:
+        from bot import gaps
+        from bot.suggestions.cards import gaps_card
+
+        since = self.bot.clock() - dt.timedelta(days=days) if days else None
+        rows = await gaps.top(self.store.reader, limit=20, since=since)
+        card = gaps_card(rows, lang_of(interaction.locale))
         await interaction.response.send_message(embed=to_embed(card), ephemeral=True)
 
 

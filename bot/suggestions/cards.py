@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.gaps import Gap
 from bot.i18n import tr
 from bot.render import COLOURS, Card, esc, fit
 from bot.suggestions.models import Suggestion
@@ -96,4 +97,19 @@ def outcome_card(s: Suggestion) -> Card:
     card.add(tr("suggest.card.value", lang), shown(s.value, lang))
     if s.reason:
         card.add(tr("suggest.card.reason", lang), esc(fit(s.reason, 500)))
+    return card
+
+
+def gaps_card(rows: list[Gap], lang: str) -> Card:
+    """The most asked questions the knowledge could not answer (/data gaps)."""
+    card = Card(tr("suggest.gaps.title", lang), lang=lang)
+    if not rows:
+        card.description = tr("suggest.gaps.none", lang)
+    lines = [
+        f"**{gap.count}** · {esc(fit(gap.question, 120))} · {gap.lang} · "
+        f"{tr(f'suggest.gaps.{gap.reason}', lang)} · {gap.last_seen:%Y-%m-%d}"
+        for gap in rows
+    ]
+    card.add_lines(tr("suggest.gaps.most_asked", lang), lines)
+    card.footer = tr("suggest.gaps.footer", lang)
     return card
