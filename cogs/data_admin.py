@@ -71,9 +71,14 @@ class DataAdmin(
     @app_commands.command(name="history", description="The audit log of data loads")
     @require(Level.ADMIN)
     async def history(self, interaction: discord.Interaction) -> None:
+        from bot.suggestions.cards import events_card
+        from bot.suggestions.storage import SuggestionStore
+
+        lang = lang_of(interaction.locale)
         rows = await self.store.audit_log(limit=15)
-        card = audit_card(rows, lang_of(interaction.locale))
-        await interaction.response.send_message(embed=to_embed(card), ephemeral=True)
+        events = await SuggestionStore(self.store.reader).events(limit=10)
+        embeds = [to_embed(audit_card(rows, lang)), to_embed(events_card(events, lang))]
+        await interaction.response.send_message(embeds=embeds, ephemeral=True)
 
     @app_commands.command(name="gaps", description="Questions the knowledge could not answer")
     @app_commands.describe(days="Only questions asked in the last N days")

@@ -85,6 +85,34 @@ async def test_a_member_suggests_and_a_moderator_accepts(
         card = await run_command(fake_discord, "startup", {"name": "lalamove"})
         assert "2014" in embed_text(card)
 
+        history = await run_command(fake_discord, "data history", {}, user=fake_discord.admin)
+        assert sum(len(embed_text({"embeds": [e]})) for e in history["embeds"]) <= 6000
+        text = embed_text(history)
+        assert "suggestion accept #1" in text and "applied" in text  # the reload
+        assert "#1 · accepted · alice" in text and "#1 · suggested · bob" in text
+
+
+async def test_a_member_suggests_a_new_startup(
+    fake_discord: FakeDiscord, settings, data_dir: Path
+) -> None:
+    async with running_bot(fake_discord, settings) as bot:
+        ix = await fake_discord.send_command("suggest new", {})
+        form = (await fake_discord.wait_for_callback(ix)).json
+        assert form["type"] == 9 and form["data"]["custom_id"] == "suggest:new"
+        reply = await submit(fake_discord, "suggest:new", {
+            "name": "Acme Robotics", "description": "", "source": SOURCE})
+        assert "needs a description" in embed_text(reply)
+        await fake_discord.wait_for_callback(await fake_discord.send_command("suggest new", {}))
+        reply = await submit(fake_discord, "suggest:new", {
+            "name": "Acme Robotics", "description": "Warehouse robots: 無人倉庫", "source": SOURCE})
+        assert "recorded" in embed_text(reply) and "acme-robotics" in embed_text(reply)
+        await run_command(fake_discord, "review accept", {"id": 1}, user=fake_discord.admin)
+        acme = bot.store.current.dataset.records[Kind.STARTUP]["acme-robotics"]
+        assert acme.description == "Warehouse robots: 無人倉庫" and acme.sources == [SOURCE]
+        assert (data_dir / "startups.yaml").read_text().endswith(
+            "- id: acme-robotics\n  name: Acme Robotics\n"
+            '  description: "Warehouse robots: 無人倉庫"\n  sources:\n  - ' + SOURCE + "\n")
+
 
 async def test_a_schema_error_is_shown_before_anything_is_stored(
     fake_discord: FakeDiscord, settings

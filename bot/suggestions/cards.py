@@ -113,3 +113,18 @@ def gaps_card(rows: list[Gap], lang: str) -> Card:
     card.add_lines(tr("suggest.gaps.most_asked", lang), lines)
     card.footer = tr("suggest.gaps.footer", lang)
     return card
+
+
+def events_card(events: list[dict[str, Any]], lang: str) -> Card:
+    """The queue's audit trail (/data history shows it beside the reloads)."""
+    card = Card(tr("suggest.history.events", lang), lang=lang)
+    lines = [
+        f"{e['at'][:16].replace('T', ' ')} · #{e['suggestion']} · {esc(e['action'])} · "
+        f"{esc(fit(e['actor'], 60))}"
+        + (f" · {e['version_before'] or '—'} → {e['version_after']}" if e["version_after"] else "")
+        for e in events
+    ]
+    if not lines:
+        card.description = tr("suggest.card.queue_empty", lang)
+    card.add_lines(tr("suggest.history.events_newest", lang), lines)
+    return card
