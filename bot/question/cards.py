@@ -180,7 +180,7 @@ class ReplyPages(Sequence[Card]):
             raise IndexError(page)
         return self._draw(page)
 
-    def _listed(self) -> list[Record]:
+    def _listed(self) -> Sequence[Record]:
         if self.reply.intent == "similar":
             return self.reply.records[1:]
         return self.reply.records
@@ -213,7 +213,7 @@ class ReplyPages(Sequence[Card]):
         return card
 
 
-def _listing_card(reply: Reply, records: list[Record], page: int, lang: str) -> Card:
+def _listing_card(reply: Reply, records: Sequence[Record], page: int, lang: str) -> Card:
     if reply.intent == "similar":
         title = tr(
             "question.similar_title",
@@ -341,7 +341,7 @@ def _what_it_has(record: Record, lang: str) -> str:
 
 
 def _compare_card(reply: Reply, lang: str) -> Card:
-    records = reply.records[:MAX_COMPARED]
+    records = list(reply.records[:MAX_COMPARED])
     names = " · ".join(display_name(r, lang) for r in records)
     card = Card(
         tr("question.compare_title", lang, names=names), colour=COLOURS["answer"], lang=lang

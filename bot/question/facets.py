@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import bisect
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
+from typing import overload
 
 from bot.model import Kind, Record
 from bot.question.vocabulary import Vocabulary, sector_values
@@ -22,6 +23,31 @@ MAX_TERM_TOKENS = 4
 GENERIC_EXCHANGE_WORDS = frozenset(
     "stock exchange market main board the of new york american global select".split()
 )
+
+
+class Positions(Sequence[Record]):
+    """Records of one kind given by their positions: a filtered list of thousands costs its
+    positions, and only the records a page shows are touched."""
+
+    def __init__(self, records: list[Record], positions: list[int]) -> None:
+        self.records = records
+        self.positions = positions
+
+    def __len__(self) -> int:
+        return len(self.positions)
+
+    @overload
+    def __getitem__(self, at: int) -> Record: ...
+    @overload
+    def __getitem__(self, at: slice) -> list[Record]: ...
+    def __getitem__(self, at: int | slice) -> Record | list[Record]:
+        if isinstance(at, slice):
+            return [self.records[p] for p in self.positions[at]]
+        return self.records[self.positions[at]]
+
+    def __iter__(self) -> Iterator[Record]:
+        records = self.records
+        return (records[p] for p in self.positions)
 
 
 class Facets:
@@ -37,6 +63,8 @@ class Facets:
         #: Word runs of sector, sector detail and tags -> positions of the startups (in the
         #: name order of ``by_kind[STARTUP]``): unions of positions sort as integers.
         self.sector_terms: dict[tuple[str, ...], list[int]] = {}
+        #: Founding year by position per kind (0: not in the data), to filter positions.
+        self.founded_at: dict[Kind, list[int]] = {}
         #: Distinctive words of listing exchanges ("nasdaq", "hkex") -> listed startups.
         self.exchanges: dict[str, list[Record]] = {}
         self.listed_ids: dict[str, set[str]] = {
@@ -59,6 +87,10 @@ class Facets:
                     self._add_sector(record, position)
                     self._add_exchange(record)
             dated.sort(key=lambda item: (item[0], item[1]))
+            founded_at = [0] * len(records)
+            for year, position, _record in dated:
+                founded_at[position] = year
+            self.founded_at[kind] = founded_at
             self.founded[kind] = ([y for y, _, _ in dated], [r for _, _, r in dated])
         self.vocabulary = Vocabulary(all_records)
 
@@ -85,15 +117,18 @@ class Facets:
         years, records = self.founded.get(kind, ([], []))
         return records[bisect.bisect_left(years, low) : bisect.bisect_right(years, high)]
 
-    def with_sector_terms(self, terms: Iterable[tuple[str, ...]]) -> list[Record]:
-        """Startups (in name order) whose sector, sector detail or a tag contains one of the
-        phrases ``terms``."""
+    def sector_positions(self, terms: Iterable[tuple[str, ...]]) -> list[int]:
+        """Positions (in name order) of the startups whose sector, sector detail or a tag
+        contains one of the phrases ``terms``."""
         lists = [found for term in terms if (found := self.sector_terms.get(term))]
         if not lists:
             return []
-        positions = lists[0] if len(lists) == 1 else sorted(set().union(*lists))
-        startups = self.by_kind[Kind.STARTUP]
-        return [startups[p] for p in positions]
+        return lists[0] if len(lists) == 1 else sorted(set().union(*lists))
+
+    def founded_in(self, kind: Kind, positions: list[int], low: int, high: int) -> list[int]:
+        """The positions among ``positions`` founded in ``low..high`` (records untouched)."""
+        years = self.founded_at[kind]
+        return [p for p in positions if low <= years[p] <= high]
 
     def in_name_order(self, records: Iterable[Record]) -> list[Record]:
         """Records of one kind in the index's (name) order: a sort of integers."""

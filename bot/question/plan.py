@@ -18,12 +18,12 @@ The intents, in the order they are tried:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from bot.index_types import FigureHit, Hit, IndexLike
 from bot.model import Kind, Record
-from bot.question.facets import Facets
+from bot.question.facets import Facets, Positions
 from bot.question.facts import Fact, applies, fact
 from bot.question.lexicon import default_lexicon
 from bot.question.parse import Parsed, YearFilter
@@ -49,7 +49,7 @@ class Reply:
     kind: Kind | None = None
     #: How the question was understood: filter name -> (machine value, shown value).
     filters: dict[str, tuple[str, str]] = field(default_factory=dict)
-    records: list[Record] = field(default_factory=list)
+    records: Sequence[Record] = field(default_factory=list)
     facts: list[Fact] = field(default_factory=list)
     missing: list[tuple[Record, str]] = field(default_factory=list)
     figures: list[FigureHit] = field(default_factory=list)
@@ -335,12 +335,15 @@ def _listing(
     attribute = next((a for a in parsed.attributes if a not in ("description",)), None)
     if attribute and kind and Kind(kind) in _kinds_with(attribute):
         reply.attribute = attribute
-    candidates: list[list[Record]] = [facets.by_kind[kind]]
+    candidates: list[Sequence[Record]] = [facets.by_kind[kind]]
     checks: list[Callable[[Record], bool]] = []
     #: A candidate list that holds exactly the records one check accepts: that check is
     #: skipped when the list is the one scanned.
     exact: dict[int, Callable[[Record], bool]] = {}
-    chronological: list[Record] | None = None
+    chronological: Sequence[Record] | None = None
+    sector_and_years = False
+    #: Checks a candidate list already met on its own (the year of a sector-and-year list).
+    satisfied: set[int] = set()
     #: Candidate lists already in name order (one facet list, not a union of several).
     ordered: set[int] = {id(candidates[0])}
 
@@ -357,7 +360,14 @@ def _listing(
     if parsed.sectors and kind == Kind.STARTUP:
         terms = [tuple(words(normalize(s))) for s in parsed.sectors] + _synonym_terms(parsed)
         reply.filters["sector"] = (",".join(parsed.sectors), ", ".join(parsed.sectors))
-        sector_records = facets.with_sector_terms(terms)
+        positions = facets.sector_positions(terms)
+        years = parsed.years
+        if years is not None and _years_apply(parsed) and not _years_on_status(parsed):
+            # Sector and founding year together: filter positions against the year table,
+            # touching no record (the year check below is then already met).
+            positions = facets.founded_in(kind, positions, years.low, years.high)
+            sector_and_years = True
+        sector_records = Positions(facets.by_kind[kind], positions)
         ordered.add(id(sector_records))
         candidates.append(sector_records)
         checks.append(_member_of(sector_records))
@@ -373,14 +383,8 @@ def _listing(
             ordered.add(id(candidates[-1]))
 
     years = parsed.years
-    if years is not None and (
-        parsed.kinds
-        or parsed.sectors
-        or parsed.statuses
-        or parsed.on_list
-        or "founded" in parsed.attributes
-    ):
-        on_status = bool(parsed.statuses) and "founded" not in parsed.attributes
+    if years is not None and _years_apply(parsed):
+        on_status = _years_on_status(parsed)
         reply.filters["status_date" if on_status else "founded"] = (
             years.describe(),
             years.describe(),
@@ -393,6 +397,8 @@ def _listing(
             checks.append(lambda r: low <= (getattr(r, "founded", None) or 0) <= high)
             exact[id(candidates[-1])] = checks[-1]
             chronological = candidates[-1]
+            if sector_and_years:
+                satisfied.add(id(checks[-1]))
 
     exchange_words = [t for t in parsed.query.tokens if t in facets.exchanges]
     if exchange_words and (not parsed.statuses or "listed" in parsed.statuses):
@@ -441,7 +447,9 @@ def _listing(
     smallest = min(candidates, key=len)
     skipped = exact.get(id(smallest))
     remaining = [check for check in checks if check is not skipped]
-    found = smallest
+    if smallest is sector_records_of(candidates, ordered):
+        remaining = [check for check in remaining if id(check) not in satisfied]
+    found: Sequence[Record] = smallest
     for check in remaining:  # one pass per check: cheaper than all() per record
         found = [r for r in found if check(r)]
     if id(smallest) not in ordered and smallest is not chronological:
@@ -465,7 +473,30 @@ def _listing(
     return reply
 
 
-def _member_of(records: list[Record]) -> Callable[[Record], bool]:
+def sector_records_of(
+    candidates: list[Sequence[Record]], ordered: set[int]
+) -> Sequence[Record] | None:
+    """The sector candidate list, if there is one (the only Positions list)."""
+    return next((c for c in candidates if isinstance(c, Positions)), None)
+
+
+def _years_apply(parsed: Parsed) -> bool:
+    """A year is a filter when there is something for it to filter."""
+    return bool(
+        parsed.kinds
+        or parsed.sectors
+        or parsed.statuses
+        or parsed.on_list
+        or "founded" in parsed.attributes
+    )
+
+
+def _years_on_status(parsed: Parsed) -> bool:
+    """ "startups listed in 2022": the year is the status's, not the founding year."""
+    return bool(parsed.statuses) and "founded" not in parsed.attributes
+
+
+def _member_of(records: Sequence[Record]) -> Callable[[Record], bool]:
     """A check "is one of ``records``", whose set is built only if the check ever runs (it
     does not when ``records`` is itself the list scanned)."""
     members: set[int] | None = None
