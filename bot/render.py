@@ -26,7 +26,6 @@ if TYPE_CHECKING:
     import discord
 
     from bot.knowledge import Profile
-
     from bot.spotlight import Schedule
 
 # Discord's limits (see shared/NOTES.md): a message over any of them is rejected with HTTP 400.
