@@ -370,7 +370,7 @@ def _listing(
         sector_records = Positions(facets.by_kind[kind], positions)
         ordered.add(id(sector_records))
         candidates.append(sector_records)
-        checks.append(_member_of(sector_records))
+        checks.append(_member_of(sector_records, facets))
         exact[id(candidates[-1])] = checks[-1]
 
     if parsed.statuses:
@@ -496,16 +496,18 @@ def _years_on_status(parsed: Parsed) -> bool:
     return bool(parsed.statuses) and "founded" not in parsed.attributes
 
 
-def _member_of(records: Sequence[Record]) -> Callable[[Record], bool]:
-    """A check "is one of ``records``", whose set is built only if the check ever runs (it
-    does not when ``records`` is itself the list scanned)."""
+def _member_of(records: Positions, facets: Facets) -> Callable[[Record], bool]:
+    """A check "is one of ``records``", whose set of positions is built only if the check
+    ever runs (it does not when ``records`` is itself the list scanned), without touching
+    the records themselves."""
     members: set[int] | None = None
+    position = facets.position
 
     def check(record: Record) -> bool:
         nonlocal members
         if members is None:
-            members = {id(r) for r in records}
-        return id(record) in members
+            members = set(records.positions)
+        return position.get(id(record), -1) in members
 
     return check
 
