@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import overload
 
-from bot import __version__
+from bot import __version__, gaps
 from bot.clock import utcnow
 from bot.errors import NotFound
 from bot.i18n import tr
@@ -62,6 +62,8 @@ async def ask_reply(
     """The reply (for JSON) and its pages; a record asked by name gets its profile card."""
     snapshot = knowledge.snapshot
     reply = await knowledge.ask(question, snapshot)
+    # A question the data could not answer is counted for /data gaps (no member data kept).
+    await gaps.count_reply(knowledge.store, reply, lang)
     if reply.intent == "profile" and reply.records:
         card = record_card(knowledge.profile(reply.records[0], snapshot), lang)
         if reply.parsed.guessed:

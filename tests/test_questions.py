@@ -182,3 +182,15 @@ async def test_off_topic_offers_no_record(shipped: Knowledge) -> None:
     for question in ("Who won the 2018 World Cup?", "明天天氣如何？", "tell me a joke"):
         reply = await shipped.ask(question)
         assert reply.intent == "offtopic" and not reply.records and not reply.hits
+
+
+async def test_unanswered_questions_are_counted_as_gaps(shipped: Knowledge) -> None:
+    from bot import gaps
+
+    for _ in range(2):
+        await answers.ask(shipped, "When was ImageDeep founded?", "en")
+    await answers.ask(shipped, "When did WeLab start?", "en")  # answered: not a gap
+    found = await gaps.top(shipped.store.writer)
+    counted = {(g.question, g.reason): g.count for g in found}
+    assert counted[("when was imagedeep founded", "not_said")] == 2
+    assert not any("welab" in q for q, _ in counted)
