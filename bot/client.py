@@ -22,6 +22,7 @@ import cogs
 from bot.clock import utcnow
 from bot.config import Settings
 from bot.knowledge import Knowledge
+from bot.question import warm
 from bot.store import Store
 from bot.tree import SmartUpsTree
 
@@ -105,6 +106,9 @@ class SmartUpsBot(commands.Bot):
     async def load_data_folder(self) -> None:
         """Read the data folder at start; problems are logged and the last good data stays."""
         report = await self.store.reload(actor="startup", command="startup", audit=False)
+        if self.store.loaded:
+            # Build the question facets off the event loop before the first /ask needs them.
+            await asyncio.to_thread(warm, self.store.current)
         if report.ok:
             return
         for problem in report.problems[:20]:

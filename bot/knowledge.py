@@ -7,12 +7,14 @@ consistent version of the data from start to finish.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass, field
 
 from bot.errors import NotFound
 from bot.model import Kind, Record
-from bot.question import Parsed, Query, Reply, understand
+from bot.question import Parsed, Query, Reply, understand, warm
+from bot.question.facets import facets_ready
 from bot.search import Hit, question_terms, suggestions
 from bot.store import Snapshot, Store
 from bot.text import clean_input, normalize, words
@@ -129,6 +131,10 @@ class Knowledge:
         query = question if isinstance(question, Query) else Query.of(question)
         if query.empty:
             return Reply(Parsed(query), "offtopic", version=snap.version)
+        if not facets_ready(snap):
+            # The first question of a data version builds its facets (~2 s at 100,000
+            # records): in a worker thread, so the event loop keeps answering meanwhile.
+            await asyncio.to_thread(warm, snap)
         reply = understand(query, snap)
         if reply.intent == "search":
             reply.hits = await self._search_hits(query, reply.parsed, reply.kind, snap)

@@ -146,7 +146,7 @@ _CACHE: dict[str, Facets] = {}
 
 def facets_of(snapshot: Snapshot) -> Facets:
     """The facets of ``snapshot`` (built on first use; the two newest versions are kept)."""
-    key = f"{snapshot.version}:{id(snapshot.index)}"
+    key = f"{snapshot.version}:{id(snapshot.index)}"  # as facets_ready reads it
     found = _CACHE.get(key)
     if found is not None:
         return found
@@ -158,6 +158,11 @@ def facets_of(snapshot: Snapshot) -> Facets:
                 _CACHE.pop(next(iter(_CACHE)))
             _CACHE[key] = found
     return found
+
+
+def facets_ready(snapshot: Snapshot) -> bool:
+    """Whether the facets of ``snapshot`` are built (a question then costs no build)."""
+    return f"{snapshot.version}:{id(snapshot.index)}" in _CACHE
 
 
 def warm(snapshot: Snapshot) -> None:
