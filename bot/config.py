@@ -35,6 +35,9 @@ class Settings(BaseModel):
     lang: str = "en"
     suggest_max_pending: int = Field(default=10, ge=1, description="per member, issue 15")
     suggest_max_per_day: int = Field(default=20, ge=1, description="per member in 24 hours")
+    counts_retention_days: int = Field(
+        default=180, ge=1, description="how long gap and usage counts are kept, issue 15"
+    )
 
     @field_validator("log_level")
     @classmethod
@@ -94,6 +97,7 @@ _VARIABLES = {
     "SMARTUPS_LANG": "lang",
     "SMARTUPS_SUGGEST_MAX_PENDING": "suggest_max_pending",
     "SMARTUPS_SUGGEST_MAX_PER_DAY": "suggest_max_per_day",
+    "SMARTUPS_COUNTS_RETENTION_DAYS": "counts_retention_days",
 }
 
 
