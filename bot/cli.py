@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from bot import __version__, admin_tools, answers
+from bot import __version__, admin_tools, answers, gaps
 from bot.clock import utcnow
 from bot.config import ConfigError, Settings, load_settings, setup_logging
 from bot.errors import NotFound
@@ -139,11 +139,14 @@ async def _with_knowledge(settings: Settings, lang: str, action) -> int:  # type
     try:
         if not await load_or_explain(store, sys.stderr):
             return 2
-        try:
-            return await action(Knowledge(store))
-        except NotFound as missing:
-            print(to_text(not_found_card(missing.query, missing.kind, missing.suggestions, lang)))
-            return 1
+        async with gaps.counted_in(store, settings.db):  # gaps go to the configured database
+            try:
+                return await action(Knowledge(store))
+            except NotFound as missing:
+                await gaps.count_miss(store, missing, lang)
+                card = not_found_card(missing.query, missing.kind, missing.suggestions, lang)
+                print(to_text(card))
+                return 1
     finally:
         await store.close()
 
@@ -284,6 +287,7 @@ class LocalSession:
         try:
             card = await self._command(command, rest)
         except NotFound as missing:
+            await gaps.count_miss(self.knowledge.store, missing, self.lang)
             card = not_found_card(missing.query, missing.kind, missing.suggestions, self.lang)
         return to_text(card) if isinstance(card, Card) else card
 

@@ -3,20 +3,30 @@
 What is kept is deliberately small: the question folded by :func:`bot.text.normalize` (so
 "Who founded Qupital?" and "who founded qupital" are one row), its language, why it was a gap
 (``not_found``, ``did_you_mean``, ``not_said``), a count and the first and last time it was seen.
-No user id, no guild, no member data. Rows unseen for ``retention`` (180 days by default) are
-dropped by :func:`prune`, which :func:`count_gap` runs at most once a day per process.
+No user id, no guild, no member data. Rows unseen for the retention period
+(``SMARTUPS_COUNTS_RETENTION_DAYS``, 180 days by default) are dropped by :func:`prune`: the
+counts cog runs it daily, ``smartups gaps`` before it lists.
+
+Three paths count: :func:`count_reply` (/ask, ``smartups ask`` and the local session, through
+:mod:`bot.answers`), :func:`count_miss` (a lookup whose name matched nothing, or only "did you
+mean": the command tree's error handler and the command line) and :func:`count_gap` under both.
 
 Counting is one UPSERT statement on the store's writer connection: outside a reload it commits
 at once (autocommit); during a reload it joins the reload's transaction and, should that roll
-back, one count is lost, which a counter can afford. A counting failure is logged, never raised:
-an answer must not fail because its gap could not be counted.
+back, one count is lost, which a counter can afford. A store kept in memory (the command line's
+private one) counts into the configured database instead, through :func:`counted_in`. A counting
+failure is logged, never raised: an answer must not fail because its gap could not be counted.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
+import weakref
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 import aiosqlite
@@ -25,6 +35,7 @@ from bot.clock import Clock, utcnow
 from bot.text import clean_input, normalize
 
 if TYPE_CHECKING:
+    from bot.errors import NotFound
     from bot.question.plan import Reply
     from bot.store import Store
 
@@ -33,7 +44,6 @@ log = logging.getLogger(__name__)
 Reason = Literal["not_found", "did_you_mean", "not_said"]
 RETENTION = dt.timedelta(days=180)
 MAX_QUESTION_CHARS = 300
-_last_prune: dict[str, dt.datetime] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,8 +77,8 @@ def question_key(text: str) -> str:
 
 
 async def record(conn: aiosqlite.Connection, question: str, lang: str, reason: Reason, *,
-                 clock: Clock = utcnow, retention: dt.timedelta = RETENTION) -> None:
-    """Count one gap (and prune old ones, at most daily)."""
+                 clock: Clock = utcnow) -> None:
+    """Count one gap."""
     key = question_key(question)
     if not key:
         return
@@ -79,18 +89,71 @@ async def record(conn: aiosqlite.Connection, question: str, lang: str, reason: R
         " count = count + 1, last_seen = excluded.last_seen",
         (key, lang, reason, now.isoformat(), now.isoformat()),
     )
-    marker = str(id(conn))
-    if now - _last_prune.get(marker, dt.datetime.min.replace(tzinfo=dt.UTC)) > dt.timedelta(1):
-        _last_prune[marker] = now
-        await prune(conn, now - retention)
+
+
+class _Elsewhere:
+    """The configured database a private store's gaps go to, opened at the first gap."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.conn: aiosqlite.Connection | None = None
+        self.broken = False
+
+    async def connection(self) -> aiosqlite.Connection | None:
+        if self.conn is None and not self.broken:
+            from bot.db import migrate, open_db
+
+            try:
+                conn = await open_db(self.path)
+            except Exception as exc:  # a read-only deployment: say so once, answer anyway
+                self.broken = True
+                log.warning("gaps are not counted: cannot open %s (%s)", self.path, exc)
+                return None
+            try:
+                await migrate(conn)
+            except Exception as exc:
+                await conn.close()
+                self.broken = True
+                log.warning("gaps are not counted: cannot migrate %s (%s)", self.path, exc)
+                return None
+            self.conn = conn
+        return self.conn
+
+
+_elsewhere: weakref.WeakKeyDictionary[Store, _Elsewhere] = weakref.WeakKeyDictionary()
+
+
+@contextlib.asynccontextmanager
+async def counted_in(store: Store, db: str | Path) -> AsyncIterator[None]:
+    """While inside, gaps of ``store`` are counted in ``db`` (when it is not the store's own).
+
+    The command line answers from a private in-memory store (a query writes no records into
+    the bot's database), yet its unanswered questions belong in the configured database.
+    """
+    if str(store.db_path) == str(db):
+        yield
+        return
+    sink = _elsewhere[store] = _Elsewhere(Path(db))
+    try:
+        yield
+    finally:
+        _elsewhere.pop(store, None)
+        if sink.conn is not None:
+            await sink.conn.close()
 
 
 async def count_gap(store: Store, question: str, lang: str, reason: Reason | None) -> None:
     """The hook the answering paths call: count a gap in the store's database, never raise."""
-    if reason is None or not store.is_open:
+    if reason is None:
         return
     try:
-        await record(store.writer, question, lang, reason, clock=store.clock)
+        sink = _elsewhere.get(store)
+        if sink is not None:
+            conn = await sink.connection()
+        else:
+            conn = store.writer if store.is_open else None
+        if conn is not None:
+            await record(conn, question, lang, reason, clock=store.clock)
     except Exception:
         log.exception("could not count the gap %r", question[:80])
 
@@ -98,6 +161,16 @@ async def count_gap(store: Store, question: str, lang: str, reason: Reason | Non
 async def count_reply(store: Store, reply: Reply, lang: str) -> None:
     """Count ``reply`` if it is a gap (the /ask hook)."""
     await count_gap(store, reply.question, lang, gap_of(reply))
+
+
+def miss_of(missing: NotFound) -> Reason:
+    """A lookup that raised NotFound: "did you mean" when it had names to offer."""
+    return "did_you_mean" if missing.suggestions else "not_found"
+
+
+async def count_miss(store: Store, missing: NotFound, lang: str) -> None:
+    """Count a lookup whose name matched no record (the lookup hook), never raise."""
+    await count_gap(store, missing.query, lang, miss_of(missing))
 
 
 async def prune(conn: aiosqlite.Connection, before: dt.datetime) -> int:

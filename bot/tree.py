@@ -13,7 +13,8 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from bot.errors import SmartUpsError
+from bot import gaps
+from bot.errors import NotFound, SmartUpsError
 from bot.i18n import lang_of, tr
 from bot.render import error_card, failure_card, to_embed
 
@@ -66,6 +67,9 @@ class SmartUpsTree(app_commands.CommandTree):
             cause = error.__cause__ or getattr(error, "original", None) or error
         if isinstance(cause, SmartUpsError):
             await reply_ephemeral(interaction, to_embed(failure_card(cause, lang)))
+            store = getattr(interaction.client, "store", None)
+            if isinstance(cause, NotFound) and store is not None:
+                await gaps.count_miss(store, cause, lang)  # answered first; counted for /data gaps
             return
         if isinstance(cause, app_commands.NoPrivateMessage):
             message = tr("error.guild_only", lang)

@@ -97,3 +97,66 @@ def test_gaps_are_listed_and_old_ones_dropped(capsys, tmp_path: Path) -> None:
     assert lines[0].split()[:3] == ["3", "not_said", "en"] and "qupital" in lines[0]
     assert "誰創辦了橋彼道" in lines[1] or "谁创办了桥彼道" in lines[1]
     assert all("old question" not in line for line in lines)
+
+
+def _gap_rows(db: Path) -> dict[str, tuple[int, str]]:
+    async def run() -> dict[str, tuple[int, str]]:
+        conn = await open_db(db)
+        try:
+            await migrate(conn)
+            return {g.question: (g.count, g.reason) for g in await gaps.top(conn, limit=100)}
+        finally:
+            await conn.close()
+
+    return asyncio.run(run())
+
+
+def test_smartups_ask_and_show_count_gaps_in_the_configured_database(
+    capsys, tmp_path: Path
+) -> None:
+    # The command line answers from a private in-memory store; its gaps must still land here.
+    assert main(["ask", "flying", "cars", "on", "Mars"]) == 0
+    assert main(["ask", "Flying cars on Mars?"]) == 0
+    assert main(["show", "startup", "Zorblax", "Robotics"]) == 1
+    assert main(["show", "startup", "lalamove"]) == 0  # found: not a gap
+    capsys.readouterr()
+    rows = _gap_rows(tmp_path / "cli.db")
+    assert rows == {"flying cars on mars": (2, "not_found"), "zorblax robotics": (1, "not_found")}
+    assert main(["gaps"]) == 0
+    out = capsys.readouterr().out
+    assert "flying cars on mars" in out and out.splitlines()[0].split()[0] == "2"
+
+
+def test_a_database_the_cli_cannot_open_still_gets_an_answer(
+    capsys, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the database folder should be")
+    monkeypatch.setenv("SMARTUPS_DB", str(blocker / "cli.db"))
+    assert main(["show", "startup", "Zorblax"]) == 1
+    captured = capsys.readouterr()
+    assert "Zorblax" in captured.out and "Traceback" not in captured.err
+    said = [r.getMessage() for r in caplog.records if r.name == "bot.gaps"]
+    assert len(said) == 1 and said[0].startswith(f"gaps are not counted: cannot open {blocker}")
+
+
+async def test_the_local_session_counts_its_lookups_that_missed(
+    sample_dir: Path, tmp_path: Path
+) -> None:
+    import io
+
+    from bot.cli import run_local
+    from bot.config import load_settings
+
+    settings = load_settings(
+        {"SMARTUPS_DATA_DIR": str(sample_dir), "SMARTUPS_DB": str(tmp_path / "local.db")}, None
+    )
+    out = io.StringIO()
+    lines = "/startup zorblax\nflying cars on Mars\n/startup lalamove\n"
+    assert await run_local(settings, "en", io.StringIO(lines), out) == 0
+    conn = await open_db(tmp_path / "local.db")
+    try:
+        found = {g.question: g.reason for g in await gaps.top(conn)}
+    finally:
+        await conn.close()
+    assert found == {"zorblax": "not_found", "flying cars on mars": "not_found"}
