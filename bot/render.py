@@ -20,6 +20,7 @@ from bot.chinese import fold_script, to_simplified, to_traditional
 from bot.errors import NotFound, SmartUpsError, Translated
 from bot.i18n import tr
 from bot.model import City, Figure, Initiative, Kind, Organization, Record, Startup, Status
+from bot.sanitize import Where, shown
 from bot.store import ReloadReport, Snapshot
 
 if TYPE_CHECKING:
@@ -50,7 +51,6 @@ COLOURS = {
     "spotlight": 0xE3B341,
 }
 
-_ESCAPE_RE = re.compile(r"([\\*_~`|\[\]()<>#:-])")
 _LINK_RE = re.compile(r"\[([^\]]*)\]\(<?([^)>\s]+)>?\)")
 _UNESCAPE_RE = re.compile(r"\\(.)")
 _TIMESTAMP_RE = re.compile(r"<t:(-?\d+)(?::[tTdDfFR])?>")
@@ -58,15 +58,12 @@ _TIMESTAMP_RE = re.compile(r"<t:(-?\d+)(?::[tTdDfFR])?>")
 
 def esc(text: object) -> str:
     """Escape data or user text for embedding in markdown: nothing in it can format or ping."""
-    value = str(text)
-    value = _ESCAPE_RE.sub(r"\\\1", value)
-    # A zero-width space after every @ breaks @everyone, @here and any mention syntax.
-    return value.replace("@", "@\u200b")
+    return shown(text, Where.MARKDOWN)
 
 
 def defuse(text: str) -> str:
     """For places without markdown (titles, footers, choices): only break mention syntax."""
-    return text.replace("@\u200b", "@").replace("@", "@\u200b")
+    return shown(text, Where.PLAIN)
 
 
 def link(label: str, url: str) -> str:
@@ -208,7 +205,7 @@ def to_text(card: Card) -> str:
         lines += ["  " + line for line in plain(value).splitlines()]
     if card.footer:
         lines += ["", plain(card.footer)]
-    return "\n".join(lines)
+    return shown("\n".join(lines), Where.TERMINAL)
 
 
 def text_width(text: str) -> int:

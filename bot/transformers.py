@@ -16,6 +16,7 @@ from bot.i18n import lang_of
 from bot.knowledge import Knowledge
 from bot.model import Kind, Record
 from bot.render import display_name
+from bot.sanitize import Where, shown
 
 if TYPE_CHECKING:
     from bot.client import SmartUpsBot
@@ -26,8 +27,8 @@ CHOICE_VALUE_MAX = 100
 
 
 def choice_name(text: str) -> str:
-    """A choice label within Discord's 1-100 characters."""
-    text = " ".join(text.split()) or "?"
+    """A choice label within Discord's 1-100 characters, sanitized like every shown text."""
+    text = " ".join(shown(text, Where.PLAIN).split()) or "?"
     return text if len(text) <= CHOICE_NAME_MAX else text[: CHOICE_NAME_MAX - 1] + "…"
 
 
