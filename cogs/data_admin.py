@@ -1,4 +1,4 @@
-"""Admin commands: /data reload, /data validate, /data status, /data history, /data gaps.
+"""Admin commands: /data reload, validate, status, history, gaps and stats.
 
 The work (reading, validating, swapping, auditing) is :meth:`bot.store.Store.reload`; this cog
 checks the admin level, defers (a reload may take longer than Discord's 3 seconds) and renders.
@@ -91,7 +91,21 @@ class DataAdmin(
 
         since = self.bot.clock() - dt.timedelta(days=days) if days else None
         rows = await gaps.top(self.store.reader, limit=20, since=since)
-        card = gaps_card(rows, lang_of(interaction.locale))
+        card = gaps_card(rows, lang_of(interaction.locale), self.bot.settings.counts_retention_days)
+        await interaction.response.send_message(embed=to_embed(card), ephemeral=True)
+
+    @app_commands.command(name="stats", description="The most looked-up records and commands")
+    @app_commands.describe(days="Only the last N days (default 30)")
+    @require(Level.ADMIN)
+    async def stats(
+        self, interaction: discord.Interaction, days: app_commands.Range[int, 1, 3650] = 30
+    ) -> None:
+        from bot import usage
+        from bot.suggestions.cards import stats_card
+
+        lang = lang_of(interaction.locale)
+        stats = await usage.gather(self.store, self.store.reader, days=days, lang=lang)
+        card = stats_card(stats, lang, self.bot.settings.counts_retention_days)
         await interaction.response.send_message(embed=to_embed(card), ephemeral=True)
 
 

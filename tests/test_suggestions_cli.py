@@ -11,6 +11,7 @@ import pytest
 
 from bot import gaps
 from bot.cli import main
+from bot.clock import utcnow
 from bot.db import migrate, open_db
 from bot.store import Store
 from bot.suggestions.service import Author, SuggestionService
@@ -78,7 +79,7 @@ def test_export_patch_applies_with_git(capsys, tmp_path: Path, sample_dir: Path)
 
 
 def test_gaps_are_listed_and_old_ones_dropped(capsys, tmp_path: Path) -> None:
-    now = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
+    now = utcnow()  # smartups gaps drops what is older than the retention from today
 
     async def run() -> None:
         conn = await open_db(tmp_path / "cli.db")
@@ -160,3 +161,28 @@ async def test_the_local_session_counts_its_lookups_that_missed(
     finally:
         await conn.close()
     assert found == {"zorblax": "not_found", "flying cars on mars": "not_found"}
+
+
+def test_smartups_stats_names_the_records_of_the_period(capsys, tmp_path: Path) -> None:
+    from bot import usage
+
+    now = utcnow()
+
+    async def run() -> None:
+        conn = await open_db(tmp_path / "cli.db")
+        await migrate(conn)
+        for _ in range(3):
+            await usage.record(conn, [("command", "startup"), ("record", "startup:qupital")])
+        await usage.record(conn, [("record", "startup:gone-since")])  # no longer in the data
+        long_ago = now - dt.timedelta(days=60)
+        await usage.record(conn, [("record", "city:taipei")], clock=lambda: long_ago)
+        await conn.close()
+
+    asyncio.run(run())
+    assert main(["stats"]) == 0
+    out = capsys.readouterr().out
+    assert "The last 30 days" in out and "  3 · Qupital · 橋彼道" in out and "gone-since" in out
+    assert "  3 · /startup" in out and "Taipei" not in out
+    assert main(["stats", "--days", "0"]) == 0
+    out = capsys.readouterr().out
+    assert "All kept counts (up to 180 days)" in out and "Taipei" in out

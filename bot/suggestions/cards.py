@@ -12,6 +12,7 @@ from bot.gaps import Gap
 from bot.i18n import tr
 from bot.render import COLOURS, Card, esc, fit
 from bot.suggestions.models import Suggestion
+from bot.usage import Stats
 
 VALUE_SHOWN = 900
 PAGE_SIZE = 10
@@ -100,7 +101,7 @@ def outcome_card(s: Suggestion) -> Card:
     return card
 
 
-def gaps_card(rows: list[Gap], lang: str) -> Card:
+def gaps_card(rows: list[Gap], lang: str, kept_days: int) -> Card:
     """The most asked questions the knowledge could not answer (/data gaps)."""
     card = Card(tr("suggest.gaps.title", lang), lang=lang)
     if not rows:
@@ -111,7 +112,23 @@ def gaps_card(rows: list[Gap], lang: str) -> Card:
         for gap in rows
     ]
     card.add_lines(tr("suggest.gaps.most_asked", lang), lines)
-    card.footer = tr("suggest.gaps.footer", lang)
+    card.footer = tr("suggest.gaps.footer", lang, days=kept_days)
+    return card
+
+
+def stats_card(stats: Stats, lang: str, kept_days: int) -> Card:
+    """The most looked-up records and the most used commands of a period (/data stats)."""
+    period = (tr("suggest.stats.period_days", lang, days=stats.days) if stats.days
+              else tr("suggest.stats.period_all", lang, days=kept_days))
+    card = Card(tr("suggest.stats.title", lang), lang=lang)
+    card.description = period
+    if not stats.records and not stats.commands:
+        card.description += "\n" + tr("suggest.stats.none", lang)
+    card.add_lines(tr("suggest.stats.records", lang),
+                   [f"**{count}** · {esc(fit(name, 120))}" for name, count in stats.records])
+    card.add_lines(tr("suggest.stats.commands", lang),
+                   [f"**{count}** · {esc(name)}" for name, count in stats.commands])
+    card.footer = tr("suggest.stats.footer", lang)
     return card
 
 

@@ -1,4 +1,4 @@
-"""``smartups suggestions list|show|accept|reject|export --patch`` and ``smartups gaps``.
+"""``smartups suggestions list|show|accept|reject|export --patch``, ``gaps`` and ``stats``.
 
 The same service and cards as /review and /data gaps, for admins at a terminal or in CI. An
 accept here writes the data folder and reloads into the configured database, which a running
@@ -53,6 +53,10 @@ def register(add: AddCommand) -> None:
     gaps = add("gaps", "the questions the knowledge could not answer", cmd_gaps)
     gaps.add_argument("--limit", type=int, default=20)
     gaps.add_argument("--days", type=int, help="only gaps seen in the last N days")
+
+    stats = add("stats", "the most looked-up records and most used commands", cmd_stats)
+    stats.add_argument("--days", type=int, default=30, help="the last N days (0: all kept)")
+    stats.add_argument("--limit", type=int, default=10)
 
 
 def _actor() -> str:
@@ -167,7 +171,9 @@ async def cmd_gaps(args: argparse.Namespace, settings: Settings) -> int:
     conn = await open_db(settings.db)
     try:
         await migrate(conn)
-        since = utcnow() - dt.timedelta(days=args.days) if args.days else None
+        now = utcnow()
+        await gaps.prune(conn, now - dt.timedelta(days=settings.counts_retention_days))
+        since = now - dt.timedelta(days=args.days) if args.days else None
         rows = await gaps.top(conn, limit=args.limit, since=since)
     finally:
         await conn.close()
@@ -176,4 +182,29 @@ async def cmd_gaps(args: argparse.Namespace, settings: Settings) -> int:
               f"{gap.question}")
     if not rows:
         print("No unanswered questions counted.")
+    return 0
+
+
+async def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
+    """/data stats at a terminal: the bot's counts, named from the data folder."""
+    from bot import usage
+    from bot.db import migrate, open_db
+    from bot.render import to_text
+    from bot.store import Store
+    from bot.suggestions.cards import stats_card
+
+    store = Store(":memory:", settings.data_dir)  # only to name the records; queries no counts
+    await store.open()
+    try:
+        await store.reload(actor=_actor(), command="load", audit=False)
+        conn = await open_db(settings.db)
+        try:
+            await migrate(conn)
+            stats = await usage.gather(store, conn, days=args.days or None, lang=_lang(args),
+                                       limit=args.limit)
+        finally:
+            await conn.close()
+    finally:
+        await store.close()
+    print(to_text(stats_card(stats, _lang(args), settings.counts_retention_days)))
     return 0
