@@ -16,6 +16,7 @@ from bot.render import error_message, failure_card, to_text
 from bot.spotlight import InvalidTime, InvalidTimezone, NoStartups, NotScheduled
 from bot.suggestions import (
     AcceptConflict,
+    AcceptNotWritable,
     AcceptRejectedByData,
     SuggestionInvalid,
     SuggestionLimit,
@@ -38,6 +39,7 @@ EXAMPLES: dict[type[SmartUpsError], SmartUpsError] = {
     SuggestionNotFound: SuggestionNotFound(7),
     SuggestionNotPending: SuggestionNotPending(7, "accepted"),
     AcceptConflict: AcceptConflict(7, "logistics", "mobility"),
+    AcceptNotWritable: AcceptNotWritable(7, "startups.yaml", "Read-only file system"),
     AcceptRejectedByData: AcceptRejectedByData(
         7, [DataProblem("data/startups.yaml", 3, 5, "city", "'x'", "a city id")]
     ),

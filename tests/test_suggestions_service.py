@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
-from collections.abc import AsyncIterator
+import os
+import subprocess
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -14,6 +17,7 @@ from bot.model import Kind
 from bot.store import Store
 from bot.suggestions import (
     AcceptConflict,
+    AcceptNotWritable,
     AcceptRejectedByData,
     SuggestionInvalid,
     SuggestionLimit,
@@ -163,3 +167,43 @@ async def test_the_queue_survives_a_restart(service: SuggestionService, tmp_path
     finally:
         await conn.close()
     assert again == made
+
+
+@contextlib.contextmanager
+def read_only(folder: Path) -> Iterator[None]:
+    """``folder`` cannot be written, even by root (chattr +i); skipped where that cannot be made."""
+    mode = folder.stat().st_mode
+    folder.chmod(0o555)
+    immutable = os.geteuid() == 0 and subprocess.run(
+        ["chattr", "+i", str(folder)], capture_output=True, check=False).returncode == 0
+    try:
+        probe = folder / ".probe"
+        with contextlib.suppress(OSError):
+            probe.write_text("x")
+            probe.unlink()
+            pytest.skip("this system lets us write into a read-only folder")
+        yield
+    finally:
+        if immutable:
+            subprocess.run(["chattr", "-i", str(folder)], check=True)
+        folder.chmod(mode)
+
+
+async def test_a_read_only_data_folder_keeps_the_suggestion_pending(
+    service: SuggestionService, sample_dir: Path
+) -> None:
+    made = await service.suggest(MEMBER, "startup", "qupital", "founded", "2015", SOURCE)
+    before = (sample_dir / "startups.yaml").read_bytes()
+    version = service.store.current.version
+    with read_only(sample_dir), pytest.raises(AcceptNotWritable) as caught:
+        await service.accept(made.id, "mod#1")
+    assert caught.value.file == "startups.yaml"
+    assert (sample_dir / "startups.yaml").read_bytes() == before
+    assert not [name for name in os.listdir(sample_dir) if name.startswith(".")]  # no temp file
+    assert (await service.queue.get(made.id)).state == "pending"
+    assert service.store.current.version == version
+    refused = (await service.queue.events())[0]
+    assert refused["action"] == "accept_refused" and refused["detail"]["not_writable"] == (
+        "startups.yaml")
+    accepted = await service.accept(made.id, "mod#1")  # writable again: it goes through
+    assert accepted.suggestion.state == "accepted"

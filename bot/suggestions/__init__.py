@@ -11,6 +11,7 @@ Nothing here imports discord.py: the cogs and the command line call the same ser
 
 from bot.suggestions.errors import (
     AcceptConflict,
+    AcceptNotWritable,
     AcceptRejectedByData,
     SuggestionInvalid,
     SuggestionLimit,
@@ -23,6 +24,7 @@ from bot.suggestions.models import Suggestion
 __all__ = [
     "NEW_RECORD",
     "AcceptConflict",
+    "AcceptNotWritable",
     "AcceptRejectedByData",
     "Suggestion",
     "SuggestionInvalid",

@@ -100,3 +100,22 @@ class AcceptRejectedByData(SmartUpsError):
 
     def message_args(self, lang: str) -> dict[str, object]:
         return {"id": self.number, "problems": "; ".join(str(p) for p in self.problems[:5])}
+
+
+class AcceptNotWritable(SmartUpsError):
+    """The data folder cannot be written here (a read-only deployment); nothing changed.
+
+    The suggestion stays pending, so ``smartups suggestions export --patch`` still carries it
+    to wherever the data is edited.
+    """
+
+    key: ClassVar[str] = "suggest.error.not_writable"
+
+    def __init__(self, number: int, file: str, reason: str) -> None:
+        self.number = number
+        self.file = file
+        self.reason = reason
+        super().__init__(f"suggestion #{number}: cannot write {file}: {reason}")
+
+    def message_args(self, lang: str) -> dict[str, object]:
+        return {"id": self.number, "file": self.file}

@@ -23,7 +23,12 @@ from bot.loader import Loader
 from bot.model import Kind, Record
 from bot.store import ReloadReport, Store
 from bot.suggestions import yaml_writer
-from bot.suggestions.errors import AcceptConflict, AcceptRejectedByData, SuggestionInvalid
+from bot.suggestions.errors import (
+    AcceptConflict,
+    AcceptNotWritable,
+    AcceptRejectedByData,
+    SuggestionInvalid,
+)
 from bot.suggestions.fields import (
     NEW_RECORD,
     NEW_RECORD_KIND,
@@ -123,7 +128,12 @@ class SuggestionService:
             suggestion = await self.queue.pending(number)
             path, original, changed = self._change(suggestion)
             before = self.store.current.version
-            yaml_writer.replace_file(path, changed)
+            try:
+                yaml_writer.replace_file(path, changed)
+            except OSError as exc:  # a read-only data folder: the file is untouched
+                await self.queue.record_event(number, actor, "accept_refused", {
+                    "not_writable": path.name, "reason": exc.strerror or str(exc)})
+                raise AcceptNotWritable(number, path.name, exc.strerror or str(exc)) from exc
             try:
                 problems = await self._validate()
                 if problems:
