@@ -196,3 +196,25 @@ async def test_the_queue_survives_a_restart(fake_discord: FakeDiscord, settings)
     async with running_bot(fake_discord, settings):
         shown = await run_command(fake_discord, "review show", {"id": 1}, user=fake_discord.admin)
         assert "Kwun Tong" in embed_text(shown)
+
+
+async def test_a_simplified_chinese_member_reads_chinese_throughout(
+    fake_discord: FakeDiscord, settings
+) -> None:
+    async with running_bot(fake_discord, settings):
+        form = await open_form(fake_discord, {"kind": "startup", "record": "lalamove",
+                                              "field": "hq"}, locale="zh-CN")
+        labels = [c["components"][0]["label"] for c in form["components"]]
+        assert form["title"] == "建议修改" and labels[1] == "来源网址（事实出处的网页）"
+        reply = await submit(fake_discord, "suggest:change",
+                             {"value": "觀塘", "source": SOURCE}, locale="zh-CN")
+        assert "已记录第 1 号建议" in embed_text(reply)
+        wrong = await suggest(fake_discord, "lalamove", "founded", "去年", locale="zh-CN")
+        assert "须为整数" in embed_text(wrong) and "去年" in embed_text(wrong)
+
+        mark = len(fake_discord.requests)
+        await run_command(fake_discord, "review accept", {"id": 1}, user=fake_discord.admin)
+        dm = await fake_discord.wait_for(
+            lambda r: r.method == "POST" and r.path.startswith("/channels/")
+            and r.path.endswith("/messages"), since=mark)
+        assert "你的第 1 号建议已获接受" in embed_text(dm.json) and "觀塘" in embed_text(dm.json)

@@ -207,3 +207,20 @@ async def test_a_read_only_data_folder_keeps_the_suggestion_pending(
         "startups.yaml")
     accepted = await service.accept(made.id, "mod#1")  # writable again: it goes through
     assert accepted.suggestion.state == "accepted"
+
+
+async def test_two_moderators_accepting_two_suggestions_for_one_field(
+    service: SuggestionService, sample_dir: Path
+) -> None:
+    other = Author(43, "member#0043", "zh-TW", 1)
+    first = await service.suggest(MEMBER, "startup", "lalamove", "sector", "mobility", SOURCE)
+    second = await service.suggest(other, "startup", "lalamove", "sector", "e-commerce", SOURCE)
+    done = await asyncio.gather(service.accept(first.id, "mod#1"),
+                                service.accept(second.id, "mod#2"), return_exceptions=True)
+    assert [type(d).__name__ for d in done] == ["Accepted", "AcceptConflict"]
+    conflict = done[1]
+    assert isinstance(conflict, AcceptConflict)
+    assert (conflict.seen, conflict.current) == ("logistics", "mobility")
+    text = (sample_dir / "startups.yaml").read_text()
+    assert "sector: mobility" in text and "e-commerce" not in text
+    assert (await service.queue.get(second.id)).state == "pending"
