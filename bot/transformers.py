@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, cast
 import discord
 from discord import app_commands
 
+from bot import pressure
 from bot.i18n import lang_of
 from bot.knowledge import Knowledge
 from bot.model import Kind, Record
@@ -58,7 +59,12 @@ class RecordTransformer(app_commands.Transformer):
         self, interaction: discord.Interaction, value: str
     ) -> list[app_commands.Choice[str]]:
         knowledge = knowledge_of(interaction)
-        if not knowledge.store.loaded:
+        # Autocomplete cannot defer: past its time an answer is wasted work, so it gets none.
+        # Otherwise it takes the cheap path (exact and prefix; typos only when those find
+        # nothing) on the loop, never the heavy-work line, so it waits for no command.
+        if not knowledge.store.loaded or pressure.of(interaction.client).late(
+            interaction.created_at
+        ):
             return []
         lang = lang_of(interaction.locale)
         hits = knowledge.complete(self.kind, value, limit=CHOICE_MAX)

@@ -6,7 +6,9 @@ ranking and rendering live in ``bot/``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 import discord
@@ -17,12 +19,13 @@ from discord.ext import commands
 if TYPE_CHECKING:
     from bot.client import SmartUpsBot
 
-from bot import answers
-from bot.i18n import lang_of
+from bot import answers, pressure
+from bot.i18n import lang_of, tr
 from bot.model import Kind, Record
 from bot.paginator import Paginator
+from bot.pressure import Admission, run_here
 from bot.question import Query
-from bot.render import Card, to_embed
+from bot.render import Card, error_card, to_embed
 from bot.transformers import (
     CHOICE_MAX,
     CHOICE_VALUE_MAX,
@@ -33,6 +36,24 @@ from bot.transformers import (
     choice_name,
     knowledge_of,
 )
+
+log = logging.getLogger(__name__)
+
+#: Per-member cooldowns of the heavy commands: this many uses per COOLDOWN_PER seconds. A
+#: member reading answers asks a few times a minute; a script flooding the bot gets the tree's
+#: "try again in N s" (error.cooldown) and costs nothing but that reply.
+ASK_RATE = 5
+BROWSE_RATE = 5
+COOLDOWN_PER = 20.0
+
+#: A command's pages with the first one already drawn as an embed (drawn in the worker).
+Drawn = tuple[Sequence[Card], discord.Embed]
+
+
+def draw(pages: Sequence[Card]) -> Drawn:
+    """Draw the first page now, in the worker thread, rather than on the event loop."""
+    return pages, to_embed(pages[0])
+
 
 #: Choice names are translated at sync (bot/locales/commands.<lang>.yaml); values stay fixed.
 KIND_CHOICES = [
@@ -81,13 +102,17 @@ class Lookup(commands.Cog):
         name="ask", description="Ask a question about the cities, startups and initiatives"
     )
     @app_commands.describe(question="e.g. How many free Wi-Fi hotspots does Hong Kong have?")
+    @app_commands.checks.cooldown(ASK_RATE, COOLDOWN_PER, key=lambda i: i.user.id)
     async def ask(
         self, interaction: discord.Interaction, question: app_commands.Range[str, 1, 500]
     ) -> None:
-        pages = await answers.ask(
-            self.bot.knowledge, Query.of(question), lang_of(interaction.locale)
-        )
-        await self._send_pages(interaction, pages)
+        knowledge, lang = self.bot.knowledge, lang_of(interaction.locale)
+
+        def work() -> Drawn:
+            # Parsing, planning, full text and the first page: all in a worker thread.
+            return draw(run_here(lambda: answers.ask(knowledge, Query.of(question), lang)))
+
+        await self._serve(interaction, work)
 
     @app_commands.command(
         name="browse", description="List startups, cities, initiatives or organizations"
@@ -96,6 +121,7 @@ class Lookup(commands.Cog):
         kind="What to list", city="Only records of this city", sector="Only this sector or tag"
     )
     @app_commands.choices(kind=KIND_CHOICES)
+    @app_commands.checks.cooldown(BROWSE_RATE, COOLDOWN_PER, key=lambda i: i.user.id)
     async def browse(
         self,
         interaction: discord.Interaction,
@@ -103,27 +129,62 @@ class Lookup(commands.Cog):
         city: CityArg | None = None,
         sector: app_commands.Range[str, 1, 100] | None = None,
     ) -> None:
-        lang = lang_of(interaction.locale)
+        knowledge, lang = knowledge_of(interaction), lang_of(interaction.locale)
         city_id = city.id if city is not None else None
-        pages = answers.browse(knowledge_of(interaction), Kind(kind.value), city_id, sector, lang)
-        await self._send_pages(interaction, pages)
 
-    async def _send_pages(self, interaction: discord.Interaction, pages: Sequence[Card]) -> None:
-        """One card as is; more than one behind the paginator (only its invoker turns pages)."""
-        if len(pages) == 1:
-            await interaction.response.send_message(embed=to_embed(pages[0]))
+        def work() -> Drawn:
+            return draw(answers.browse(knowledge, Kind(kind.value), city_id, sector, lang))
+
+        await self._serve(interaction, work)
+
+    async def _serve(self, interaction: discord.Interaction, work: Callable[[], Drawn]) -> None:
+        """A heavy command under load: busy if it cannot be served in time, else its work in
+        the line (arrival order), deferred when the answer is not ready by the budget counted
+        from the interaction's creation, and then followed up."""
+        lang = lang_of(interaction.locale)
+        gate = pressure.of(self.bot)
+        if gate.admit(interaction.created_at) is Admission.BUSY:
+            log.info("busy: /%s refused", interaction.command.name if interaction.command else "?")
+            busy = error_card(tr("error.busy", lang), lang)
+            await interaction.response.send_message(embed=to_embed(busy), ephemeral=True)
             return
-        view = Paginator(pages, interaction.user.id, lang_of(interaction.locale))
-        view.message_interaction = interaction
-        self.bot.live_views.add(view)
-        await interaction.response.send_message(embed=view.embed(), view=view)
+        job = asyncio.ensure_future(gate.run(work))
+        try:
+            # shield: running out of time defers; it does not cancel the work.
+            drawn = await asyncio.wait_for(
+                asyncio.shield(job), gate.until_defer(interaction.created_at)
+            )
+        except TimeoutError:
+            gate.deferred_count += 1
+            await interaction.response.defer(thinking=True)
+            drawn = await job
+        await self._send_pages(interaction, drawn)
+
+    async def _send_pages(self, interaction: discord.Interaction, drawn: Drawn) -> None:
+        """One card as is; more than one behind the paginator (only its invoker turns pages).
+        A deferred interaction gets the answer in place of its "thinking…" message."""
+        pages, first = drawn
+        view: Paginator | None = None
+        if len(pages) > 1:
+            view = Paginator(pages, interaction.user.id, lang_of(interaction.locale))
+            view.message_interaction = interaction
+            self.bot.live_views.add(view)
+        if interaction.response.is_done():
+            if view is None:
+                await interaction.edit_original_response(embed=first)
+            else:
+                await interaction.edit_original_response(embed=first, view=view)
+        elif view is None:
+            await interaction.response.send_message(embed=first)
+        else:
+            await interaction.response.send_message(embed=first, view=view)
 
     @browse.autocomplete("sector")
     async def _sector_choices(
         self, interaction: discord.Interaction, value: str
     ) -> list[app_commands.Choice[str]]:
         knowledge = knowledge_of(interaction)
-        if not knowledge.store.loaded:
+        if not knowledge.store.loaded or pressure.of(self.bot).late(interaction.created_at):
             return []
         needle = value.casefold().strip()
         sectors = [s for s in knowledge.sectors() if needle in s.casefold()]

@@ -1,0 +1,76 @@
+"""The busy decision: serve a heavy command, or tell the member to try again in a moment.
+
+A command is refused only when it cannot be served in reasonable time: the line is full, or
+its age plus the expected wait for a worker passes the budget's ``max_wait``. Everything else
+is admitted, in arrival order, and deferred if its answer is late (:func:`budget.until_defer`).
+Refusing early is the kind answer under a burst: a quick ephemeral "busy" beats a "thinking…"
+that ends in "The application did not respond".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from bot.clock import utcnow
+from bot.pressure.budget import Budget, age, until_defer
+from bot.pressure.queue import WorkQueue
+
+T = TypeVar("T")
+
+
+class Admission(enum.Enum):
+    SERVE = "serve"
+    BUSY = "busy"
+
+
+def decide(age_s: float, waiting: int, expected_wait: float, budget: Budget) -> Admission:
+    """Pure decision from the interaction's age and the line's state."""
+    if waiting >= budget.max_waiting or age_s + expected_wait > budget.max_wait:
+        return Admission.BUSY
+    return Admission.SERVE
+
+
+@dataclass
+class Pressure:
+    """One process's heavy-work line and its budget; counts what it decided, for the logs."""
+
+    budget: Budget = field(default_factory=Budget)
+    queue: WorkQueue = field(default_factory=WorkQueue)
+    now: Callable[[], dt.datetime] = utcnow
+    busy_count: int = 0
+    deferred_count: int = 0
+
+    def admit(self, created_at: dt.datetime) -> Admission:
+        verdict = decide(
+            age(created_at, self.now), self.queue.waiting, self.queue.expected_wait(), self.budget
+        )
+        if verdict is Admission.BUSY:
+            self.busy_count += 1
+        return verdict
+
+    def until_defer(self, created_at: dt.datetime) -> float:
+        return until_defer(created_at, self.budget, self.now)
+
+    def late(self, created_at: dt.datetime) -> bool:
+        """Whether an interaction that cannot defer (autocomplete) is past helping."""
+        return age(created_at, self.now) >= self.budget.autocomplete_until
+
+    async def run(self, job: Callable[[], T]) -> T:
+        return await self.queue.run(job)
+
+
+_BY_CLIENT: weakref.WeakKeyDictionary[object, Pressure] = weakref.WeakKeyDictionary()
+
+
+def of(client: object) -> Pressure:
+    """The one :class:`Pressure` of a bot process's client (made on first use), shared by the
+    heavy commands and the autocompletes, so they see the same line."""
+    found = _BY_CLIENT.get(client)
+    if found is None:
+        found = _BY_CLIENT[client] = Pressure()
+    return found

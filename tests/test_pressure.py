@@ -1,0 +1,105 @@
+"""bot.pressure without Discord: the budget from creation time, the line, the busy decision."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import threading
+
+import pytest
+
+from bot.pressure import Admission, Budget, Pressure, WorkQueue, age, decide, run_here, until_defer
+
+T0 = dt.datetime(2024, 5, 1, 12, 0, tzinfo=dt.UTC)
+
+
+def clock(seconds: float):
+    return lambda: T0 + dt.timedelta(seconds=seconds)
+
+
+def test_budget_counts_from_creation_not_from_arrival() -> None:
+    budget = Budget(defer_after=1.5)
+    assert until_defer(T0, budget, clock(0.2)) == pytest.approx(1.3)
+    assert until_defer(T0, budget, clock(2.0)) == 0.0, "already late: defer at once"
+    assert age(T0, clock(-1.0)) == 0.0, "a clock a little behind Discord's is not negative age"
+
+
+def test_busy_decision() -> None:
+    budget = Budget(max_wait=10.0, max_waiting=3)
+    assert decide(0.1, 0, 0.0, budget) is Admission.SERVE
+    assert decide(0.1, 3, 0.0, budget) is Admission.BUSY, "the line is full"
+    assert decide(2.0, 1, 8.5, budget) is Admission.BUSY, "it would wait past max_wait"
+    assert decide(2.0, 1, 7.5, budget) is Admission.SERVE
+
+
+def test_pressure_counts_busy_and_autocomplete_lateness() -> None:
+    gate = Pressure(Budget(max_waiting=0), now=clock(2.6))
+    assert gate.admit(T0) is Admission.BUSY and gate.busy_count == 1
+    assert gate.late(T0)
+    assert not Pressure(now=clock(0.5)).late(T0)
+
+
+async def test_jobs_run_bounded_and_in_arrival_order() -> None:
+    queue = WorkQueue(workers=2)
+    gate = threading.Event()
+    started: list[int] = []
+    lock = threading.Lock()
+    running = peak = 0
+
+    def job(n: int) -> int:
+        nonlocal running, peak
+        with lock:
+            started.append(n)
+            running += 1
+            peak = max(peak, running)
+        gate.wait(5)
+        with lock:
+            running -= 1
+        return n
+
+    tasks = [asyncio.ensure_future(queue.run(lambda n=n: job(n))) for n in range(8)]
+    await asyncio.sleep(0)  # each task takes its place in the line on its first step
+    assert queue.running == 2 and queue.waiting == 6
+    assert queue.expected_wait() > 0
+    gate.set()
+    assert await asyncio.gather(*tasks) == list(range(8))
+    assert sorted(started[:2]) == [0, 1] and started[2:] == list(range(2, 8))
+    assert peak <= 2 and queue.running == 0 and queue.waiting == 0 and queue.done == 8
+
+
+async def test_a_cancelled_waiter_gives_its_turn_on() -> None:
+    queue = WorkQueue(workers=1)
+    gate = threading.Event()
+    first = asyncio.ensure_future(queue.run(lambda: gate.wait(5)))
+    await asyncio.sleep(0)
+    second = asyncio.ensure_future(queue.run(lambda: "second"))
+    third = asyncio.ensure_future(queue.run(lambda: "third"))
+    await asyncio.sleep(0)
+    second.cancel()
+    gate.set()
+    assert await third == "third" and await first is True
+    with pytest.raises(asyncio.CancelledError):
+        await second
+    assert queue.running == 0 and queue.waiting == 0
+
+
+async def test_a_failing_job_frees_its_worker() -> None:
+    queue = WorkQueue(workers=1)
+
+    def boom() -> None:
+        raise ValueError("boom")
+
+    with pytest.raises(ValueError):
+        await queue.run(boom)
+    assert await queue.run(lambda: 7) == 7 and queue.running == 0
+
+
+async def test_an_async_service_runs_in_a_worker_thread() -> None:
+    loop_thread = threading.get_ident()
+
+    async def service() -> int:
+        await asyncio.sleep(0)
+        return threading.get_ident()
+
+    ran_in = await WorkQueue().run(lambda: run_here(service))
+    assert ran_in != loop_thread
