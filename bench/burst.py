@@ -12,7 +12,9 @@ unacknowledged-or-unfinished at once, ``TOTAL`` in all. Printed per level:
   Discord refuses with 10062), unanswered (no callback within 20 s);
 - p50/p99/max from dispatch to the acknowledgement (the callback) and to the final answer (the
   callback, or after a deferral the edit of the original response);
-- the rate (interactions finished per second), the child's CPU (% of one core) and peak RSS.
+- the rate (interactions finished per second), the child's CPU (% of one core, and CPU
+  milliseconds per interaction: the cost, steadier than the latencies on a shared machine) and
+  its peak RSS.
 """
 
 from __future__ import annotations
@@ -208,6 +210,7 @@ async def level(fake: Any, tracker: Tracker, pid: int, in_flight: int, total: in
         "final_ms": [round(1000 * pct(finals, q)) for q in (0.5, 0.99, 1.0)],
         "rate": round(total / elapsed),
         "cpu_pct": round(100 * cpu / elapsed),
+        "cpu_ms": round(1000 * cpu / total, 2),
         "rss_mb": round(peak_rss_mb(pid)),
     }
 
@@ -233,7 +236,7 @@ async def parent(levels: list[tuple[int, int]]) -> int:
         print(
             f"{'in flight':>9} {'total':>6} {'answered':>8} {'busy':>5} {'deferred':>8} "
             f"{'late':>5} {'unansw':>6} {'ack p50/p99/max ms':>20} {'final p50/p99/max ms':>22} "
-            f"{'rate/s':>6} {'CPU%':>5} {'RSS MB':>6}"
+            f"{'rate/s':>6} {'CPU%':>5} {'CPU ms/ix':>9} {'RSS MB':>6}"
         )
         for in_flight, total in levels:
             r = await level(fake, tracker, proc.pid, in_flight, total)
@@ -241,7 +244,7 @@ async def parent(levels: list[tuple[int, int]]) -> int:
                 f"{r['in_flight']:>9} {r['total']:>6} {r['answered']:>8} {r['busy']:>5} "
                 f"{r['deferred']:>8} {r['late']:>5} {r['unanswered']:>6} "
                 f"{'/'.join(map(str, r['ack_ms'])):>20} {'/'.join(map(str, r['final_ms'])):>22} "
-                f"{r['rate']:>6} {r['cpu_pct']:>5} {r['rss_mb']:>6}",
+                f"{r['rate']:>6} {r['cpu_pct']:>5} {r['cpu_ms']:>9} {r['rss_mb']:>6}",
                 flush=True,
             )
             fake.requests.clear()

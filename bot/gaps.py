@@ -83,12 +83,16 @@ async def record(conn: aiosqlite.Connection, question: str, lang: str, reason: R
     if not key:
         return
     now = clock()
-    await conn.execute(
+    # ``async with`` closes the cursor on the connection's own thread: a cursor left to the
+    # garbage collector is finalized on whichever thread drops it, racing the connection's
+    # thread ("bad parameter or other API misuse" under a burst).
+    async with conn.execute(
         "INSERT INTO gap (question, lang, reason, count, first_seen, last_seen)"
         " VALUES (?, ?, ?, 1, ?, ?) ON CONFLICT (question, lang, reason) DO UPDATE SET"
         " count = count + 1, last_seen = excluded.last_seen",
         (key, lang, reason, now.isoformat(), now.isoformat()),
-    )
+    ):
+        pass
 
 
 class _Elsewhere:
@@ -175,8 +179,8 @@ async def count_miss(store: Store, missing: NotFound, lang: str) -> None:
 
 async def prune(conn: aiosqlite.Connection, before: dt.datetime) -> int:
     """Drop gaps last seen before ``before``; how many went."""
-    cur = await conn.execute("DELETE FROM gap WHERE last_seen < ?", (before.isoformat(),))
-    return cur.rowcount
+    async with conn.execute("DELETE FROM gap WHERE last_seen < ?", (before.isoformat(),)) as cur:
+        return cur.rowcount
 
 
 async def top(conn: aiosqlite.Connection, *, limit: int = 20, since: dt.datetime | None = None,

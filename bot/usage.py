@@ -4,15 +4,21 @@ A count is one row per (UTC day, command or record, name): ``/startup`` is ``com
 the record it showed ``record:startup:lalamove``. Nothing about who asked is kept. Rows of days
 older than the retention period are dropped by :func:`prune` (the counts cog runs it daily).
 
-Counting shares the gaps' rules: one UPSERT per name on the store's writer connection, never
-raised (an answer must not fail because it could not be counted), and done after the member has
-the answer.
+Counting never raises (an answer must not fail because it could not be counted) and costs the
+answering path no I/O: :func:`count_use` adds to an in-memory :class:`Tally` of the store, and
+one batch UPSERT writes it :data:`FLUSH_AFTER` seconds later (before any read, and when the
+bot stops). Under a burst a write per command was a round trip through aiosqlite's thread for
+each interaction, on the event loop that has to acknowledge the next ones. A crash loses at
+most those few seconds of counts.
 """
 
 from __future__ import annotations
 
+import asyncio
+import collections
 import datetime as dt
 import logging
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
@@ -54,17 +60,89 @@ def _day(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).date().isoformat()
 
 
+#: Seconds between a first uncounted use and the batch write that counts it.
+FLUSH_AFTER = 2.0
+
+Key = tuple[str, What, str]  # (day, what, name)
+
+
+async def write(conn: aiosqlite.Connection, counts: dict[Key, int]) -> None:
+    """Add ``counts`` to the table in one statement (the cursor closed on its own thread)."""
+    rows = [(day, what, name, n) for (day, what, name), n in counts.items() if n > 0]
+    if not rows:
+        return
+    async with conn.executemany(
+        "INSERT INTO usage (day, what, name, count) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (day, what, name) DO UPDATE SET count = count + excluded.count",
+        rows,
+    ):
+        pass
+
+
+def keys(uses: Iterable[tuple[What, str]], clock: Clock = utcnow) -> list[Key]:
+    day = _day(clock())
+    return [(day, what, name[:MAX_NAME_CHARS]) for what, name in uses if name]
+
+
 async def record(conn: aiosqlite.Connection, uses: Iterable[tuple[What, str]], *,
                  clock: Clock = utcnow) -> None:
-    """Count each (what, name) once for today."""
-    day = _day(clock())
-    rows = [(day, what, name[:MAX_NAME_CHARS]) for what, name in uses if name]
-    if rows:
-        await conn.executemany(
-            "INSERT INTO usage (day, what, name, count) VALUES (?, ?, ?, 1)"
-            " ON CONFLICT (day, what, name) DO UPDATE SET count = count + 1",
-            rows,
-        )
+    """Count each (what, name) once for today, now."""
+    await write(conn, collections.Counter(keys(uses, clock)))
+
+
+class Tally:
+    """The uses of one store not written yet, and the one pending write that will."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.pending: collections.Counter[Key] = collections.Counter()
+        self._timer: asyncio.TimerHandle | None = None
+        self._lock = asyncio.Lock()
+
+    def add(self, found: Iterable[Key]) -> None:
+        self.pending.update(found)
+        if self.pending and self._timer is None:
+            loop = asyncio.get_running_loop()
+            self._timer = loop.call_later(FLUSH_AFTER, self._flush_soon, loop)
+
+    def _flush_soon(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._timer = None
+        task = loop.create_task(self.flush())
+        _flushing.add(task)
+        task.add_done_callback(_flushing.discard)
+
+    async def flush(self) -> None:
+        """Write what is pending, never raise; counts that could not be written are logged
+        and dropped (a broken database must not grow the tally without bound)."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        async with self._lock:
+            counts, self.pending = self.pending, collections.Counter()
+            if not counts or not self.store.is_open:
+                return
+            try:
+                await write(self.store.writer, counts)
+            except Exception:
+                log.exception("could not write %d usage counts", sum(counts.values()))
+
+
+_tallies: weakref.WeakKeyDictionary[Store, Tally] = weakref.WeakKeyDictionary()
+_flushing: set[asyncio.Task[None]] = set()
+
+
+def tally_of(store: Store) -> Tally:
+    found = _tallies.get(store)
+    if found is None:
+        found = _tallies[store] = Tally(store)
+    return found
+
+
+async def flush(store: Store) -> None:
+    """Write the store's pending counts now (before reading them, and when stopping)."""
+    found = _tallies.get(store)
+    if found is not None:
+        await found.flush()
 
 
 async def count_use(store: Store, command: str | None, records: Iterable[Record] = ()) -> None:
@@ -74,7 +152,7 @@ async def count_use(store: Store, command: str | None, records: Iterable[Record]
     if not uses or not store.is_open:
         return
     try:
-        await record(store.writer, uses, clock=store.clock)
+        tally_of(store).add(keys(uses, store.clock))
     except Exception:
         log.exception("could not count the use of %s", command)
 
@@ -106,6 +184,7 @@ async def gather(store: Store, conn: aiosqlite.Connection, *, days: int | None, 
     from bot.model import Kind
     from bot.render import display_name
 
+    await flush(store)
     since = store.clock() - dt.timedelta(days=days) if days else None
     records = []
     live = store.current.dataset.records if store.loaded else {}
@@ -120,5 +199,5 @@ async def gather(store: Store, conn: aiosqlite.Connection, *, days: int | None, 
 
 async def prune(conn: aiosqlite.Connection, before: dt.datetime) -> int:
     """Drop the days before ``before``; how many rows went."""
-    cur = await conn.execute("DELETE FROM usage WHERE day < ?", (_day(before),))
-    return cur.rowcount
+    async with conn.execute("DELETE FROM usage WHERE day < ?", (_day(before),)) as cur:
+        return cur.rowcount

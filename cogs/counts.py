@@ -61,6 +61,7 @@ class Counts(commands.Cog):
 
     async def cog_unload(self) -> None:
         self.drop_old_counts.cancel()
+        await usage.flush(self.bot.store)  # the counts of the last seconds, before the store closes
 
     def looked_up(self, interaction: discord.Interaction,
                   command: app_commands.Command[Any, ..., Any]) -> list[Record]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import discord
 from discord import app_commands
@@ -24,6 +24,7 @@ from bot.i18n import lang_of, tr
 from bot.model import Kind, Record
 from bot.paginator import Paginator
 from bot.pressure import Admission, run_here
+from bot.pressure.cooldowns import Cooldowns
 from bot.question import Query
 from bot.render import Card, error_card, to_embed
 from bot.transformers import (
@@ -38,6 +39,7 @@ from bot.transformers import (
 )
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 #: Per-member cooldowns of the heavy commands: this many uses per COOLDOWN_PER seconds. A
 #: member reading answers asks a few times a minute; a script flooding the bot gets the tree's
@@ -45,6 +47,23 @@ log = logging.getLogger(__name__)
 ASK_RATE = 5
 BROWSE_RATE = 5
 COOLDOWN_PER = 20.0
+
+
+
+def member_cooldown(rate: int, per: float) -> Callable[[T], T]:
+    """``rate`` uses per ``per`` seconds for each member, refused with discord.py's
+    ``CommandOnCooldown`` (the tree's one handler answers it with the time left). Counted by
+    :class:`bot.pressure.cooldowns.Cooldowns`, whose cost does not grow with the members."""
+    windows = Cooldowns(rate, per)
+
+    async def predicate(interaction: discord.Interaction) -> bool:
+        retry_after = windows.hit(interaction.user.id, interaction.created_at.timestamp())
+        if retry_after is None:
+            return True
+        raise app_commands.CommandOnCooldown(app_commands.Cooldown(rate, per), retry_after)
+
+    return app_commands.check(predicate)
+
 
 #: A command's pages with the first one already drawn as an embed (drawn in the worker).
 Drawn = tuple[Sequence[Card], discord.Embed]
@@ -102,7 +121,7 @@ class Lookup(commands.Cog):
         name="ask", description="Ask a question about the cities, startups and initiatives"
     )
     @app_commands.describe(question="e.g. How many free Wi-Fi hotspots does Hong Kong have?")
-    @app_commands.checks.cooldown(ASK_RATE, COOLDOWN_PER, key=lambda i: i.user.id)
+    @member_cooldown(ASK_RATE, COOLDOWN_PER)
     async def ask(
         self, interaction: discord.Interaction, question: app_commands.Range[str, 1, 500]
     ) -> None:
@@ -121,7 +140,7 @@ class Lookup(commands.Cog):
         kind="What to list", city="Only records of this city", sector="Only this sector or tag"
     )
     @app_commands.choices(kind=KIND_CHOICES)
-    @app_commands.checks.cooldown(BROWSE_RATE, COOLDOWN_PER, key=lambda i: i.user.id)
+    @member_cooldown(BROWSE_RATE, COOLDOWN_PER)
     async def browse(
         self,
         interaction: discord.Interaction,

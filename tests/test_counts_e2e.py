@@ -19,6 +19,7 @@ from tests.fakediscord import FakeDiscord
 
 
 async def _usage(bot, what: usage.What) -> dict[str, int]:
+    await usage.flush(bot.store)  # counts are written in batches; read what is counted so far
     return {u.name: u.count for u in await usage.top(bot.store.reader, what, limit=100)}
 
 
@@ -102,3 +103,20 @@ async def test_counts_older_than_the_retention_are_dropped_at_start(
         assert [g.question for g in await gaps.top(bot.store.reader)] == ["an recent question"]
         data = await run_command(fake_discord, "data gaps", {}, user=fake_discord.admin)
         assert "kept 30 days" in embed_text(data)
+
+
+async def test_uses_are_written_in_batches_before_a_read_or_after_a_few_seconds(store) -> None:
+    """count_use adds to a tally (no I/O on the answering path); the batch write comes after
+    FLUSH_AFTER seconds or before a read (and when the counts cog unloads), and adds up."""
+    qupital = store.current.dataset.records[Kind.STARTUP]["qupital"]
+    for _ in range(3):
+        await usage.count_use(store, "startup", [qupital])
+    await usage.count_use(store, "ask")
+    assert await usage.top(store.reader, "command") == []  # not written yet
+    await usage.flush(store)
+    assert {u.name: u.count for u in await usage.top(store.reader, "command")} == {
+        "startup": 3, "ask": 1}
+    await usage.count_use(store, "startup", [qupital])
+    await asyncio.sleep(usage.FLUSH_AFTER + 0.5)  # the timer's write, without a read first
+    assert {u.name: u.count for u in await usage.top(store.reader, "record")} == {
+        "startup:qupital": 4}

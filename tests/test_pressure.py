@@ -9,6 +9,7 @@ import threading
 import pytest
 
 from bot.pressure import Admission, Budget, Pressure, WorkQueue, age, decide, run_here, until_defer
+from bot.pressure.cooldowns import Cooldowns
 
 T0 = dt.datetime(2024, 5, 1, 12, 0, tzinfo=dt.UTC)
 
@@ -103,3 +104,39 @@ async def test_an_async_service_runs_in_a_worker_thread() -> None:
 
     ran_in = await WorkQueue().run(lambda: run_here(service))
     assert ran_in != loop_thread
+
+
+def test_a_worker_thread_keeps_one_loop_for_its_calls() -> None:
+    async def which() -> asyncio.AbstractEventLoop:
+        return asyncio.get_running_loop()
+
+    seen: list[asyncio.AbstractEventLoop] = []
+    worker = threading.Thread(target=lambda: seen.extend(run_here(which) for _ in range(3)))
+    worker.start()
+    worker.join(10)
+    assert len(seen) == 3 and seen[0] is seen[1] is seen[2]
+    assert not seen[0].is_closed()
+
+
+def test_cooldown_windows_per_member() -> None:
+    windows = Cooldowns(rate=2, per=10.0)
+    assert windows.hit("ann", 0.0) is None
+    assert windows.hit("ann", 1.0) is None
+    assert windows.hit("ann", 4.0) == pytest.approx(6.0)  # third use in the window: 6 s left
+    assert windows.hit("bob", 4.0) is None  # another member has a window of their own
+    assert windows.hit("ann", 10.0) is None  # the window ended: a new one starts
+    assert windows.hit("ann", 11.0) is None
+    assert windows.hit("ann", 12.0) == pytest.approx(8.0)
+
+
+def test_cooldown_drops_ended_windows_as_it_goes() -> None:
+    windows = Cooldowns(rate=5, per=20.0)
+    for member in range(10_000):
+        windows.hit(member, member * 0.001)  # 10,000 members within 10 s
+    assert len(windows) == 10_000
+    windows.hit("late", 25.0)  # the windows started in the first 5 s ended by then
+    assert 4_990 <= len(windows) <= 5_010
+    windows.hit("later", 30.0)  # and now all of them
+    assert len(windows) == 2  # "late" and "later"
+    with pytest.raises(ValueError):
+        Cooldowns(rate=0, per=1.0)
