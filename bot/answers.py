@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import overload
 
-from bot import __version__, gaps
+from bot import __version__, gaps, memo
 from bot.clock import utcnow
 from bot.errors import NotFound
 from bot.i18n import tr
@@ -29,6 +29,7 @@ from bot.render import (
     record_card,
     spotlight_post_card,
 )
+from bot.store import Snapshot
 
 BROWSE_PER_PAGE = 10
 
@@ -41,8 +42,16 @@ def record(knowledge: Knowledge, kind: Kind, text: str, lang: str = "en") -> Car
 
 
 def profile_card(knowledge: Knowledge, found: Record, lang: str = "en") -> Card:
-    """The card of a record already resolved (a picked autocomplete choice)."""
-    return record_card(knowledge.profile(found), lang)
+    """The card of a record already resolved (a picked autocomplete choice), drawn once per
+    data version and language (bot.memo): a burst of members opening one startup is cheap."""
+    snapshot = knowledge.snapshot
+    if snapshot.dataset.records.get(Kind(found.kind), {}).get(found.id) is not found:
+        return record_card(knowledge.profile(found, snapshot), lang)  # a record of another version
+    return memo.remembered(
+        snapshot,
+        ("card", found.kind, found.id, lang),
+        lambda: record_card(knowledge.profile(found, snapshot), lang),
+    )
 
 
 def spotlight_post(knowledge: Knowledge, startup: Record, lang: str = "en") -> Card:
@@ -59,11 +68,33 @@ async def ask(knowledge: Knowledge, question: str | Query, lang: str = "en") -> 
 async def ask_reply(
     knowledge: Knowledge, question: str | Query, lang: str = "en"
 ) -> tuple[Reply, Sequence[Card]]:
-    """The reply (for JSON) and its pages; a record asked by name gets its profile card."""
+    """The reply (for JSON) and its pages; a record asked by name gets its profile card.
+
+    The same question in the same language on the same data version is answered once and
+    remembered (bot.memo), unless its answer holds many records (a long list stays cheap to
+    rebuild and costly to keep); every ask still counts as a gap when it is one."""
     snapshot = knowledge.snapshot
-    reply = await knowledge.ask(question, snapshot)
+    query = question if isinstance(question, Query) else Query.of(question)
+    key = ("ask", query.text, lang)
+    found = memo.recall(snapshot, key)
+    if found is memo.MISSING:
+        found = await _answer(knowledge, snapshot, query, lang)
+        reply = found[0]
+        if len(reply.records) <= MEMO_MAX_RECORDS and len(reply.hits) <= MEMO_MAX_RECORDS:
+            memo.keep(snapshot, key, found)
     # A question the data could not answer is counted for /data gaps (no member data kept).
-    await gaps.count_reply(knowledge.store, reply, lang)
+    await gaps.count_reply(knowledge.store, found[0], lang)
+    return found
+
+
+#: An /ask answer with more records than this is not remembered (see ask_reply).
+MEMO_MAX_RECORDS = 200
+
+
+async def _answer(
+    knowledge: Knowledge, snapshot: Snapshot, query: Query, lang: str
+) -> tuple[Reply, Sequence[Card]]:
+    reply = await knowledge.ask(query, snapshot)
     if reply.intent == "profile" and reply.records:
         card = record_card(knowledge.profile(reply.records[0], snapshot), lang)
         if reply.parsed.guessed:

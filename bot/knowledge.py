@@ -11,6 +11,7 @@ import asyncio
 import logging
 from dataclasses import dataclass, field
 
+from bot import memo
 from bot.errors import NotFound
 from bot.model import Kind, Record
 from bot.question import Parsed, Query, Reply, understand, warm
@@ -62,7 +63,12 @@ class Knowledge:
     ) -> list[Hit]:
         """Autocomplete: at most ``limit`` names for what was typed so far (in-memory, fast)."""
         snap = snapshot or self.snapshot
-        return snap.index.lookup(text, kind, limit=limit, typos_if_found=False)
+        # Remembered per data version (bot.memo): a burst types the same few names.
+        return memo.remembered(
+            snap,
+            ("complete", kind, text, limit),
+            lambda: snap.index.lookup(text, kind, limit=limit, typos_if_found=False),
+        )
 
     def resolve(self, kind: Kind, text: str, snapshot: Snapshot | None = None) -> Record:
         """Turn a picked or typed value into one record, or raise NotFound with suggestions."""
