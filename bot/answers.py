@@ -75,7 +75,7 @@ async def ask_reply(
     rebuild and costly to keep); every ask still counts as a gap when it is one."""
     snapshot = knowledge.snapshot
     query = question if isinstance(question, Query) else Query.of(question)
-    key = ("ask", query.text, lang)
+    key = _ask_key(query, lang)
     found = memo.recall(snapshot, key)
     if found is memo.MISSING:
         found = await _answer(knowledge, snapshot, query, lang)
@@ -83,12 +83,33 @@ async def ask_reply(
         if len(reply.records) <= MEMO_MAX_RECORDS and len(reply.hits) <= MEMO_MAX_RECORDS:
             memo.keep(snapshot, key, found)
     # A question the data could not answer is counted for /data gaps (no member data kept).
-    await gaps.count_reply(knowledge.store, found[0], lang)
+    await count_gap(knowledge, found[0], lang)
     return found
 
 
-#: An /ask answer with more records than this is not remembered (see ask_reply).
+#: An /ask or /browse answer with more records than this is not remembered (see ask_reply).
 MEMO_MAX_RECORDS = 200
+
+
+def _ask_key(query: Query, lang: str) -> tuple[str, str, str]:
+    return ("ask", query.text, lang)
+
+
+def remembered_reply(
+    knowledge: Knowledge, question: str | Query, lang: str = "en"
+) -> tuple[Reply, Sequence[Card]] | None:
+    """The answer :func:`ask_reply` remembered for this question on the live data, or None.
+
+    A cog answers a remembered question at once, on the event loop, without a trip through
+    the worker threads; it then counts the gap itself (:func:`count_gap`)."""
+    query = question if isinstance(question, Query) else Query.of(question)
+    found = memo.recall(knowledge.snapshot, _ask_key(query, lang))
+    return None if found is memo.MISSING else found
+
+
+async def count_gap(knowledge: Knowledge, reply: Reply, lang: str) -> None:
+    """Count ``reply`` for /data gaps when the data could not answer it (never raises)."""
+    await gaps.count_reply(knowledge.store, reply, lang)
 
 
 async def _answer(
@@ -166,10 +187,31 @@ def browse(
 ) -> BrowsePages:
     """The pages of a listing, filtered by city (name, alias or id) and sector."""
     snapshot = knowledge.snapshot
+    key = _browse_key(kind, city, sector, lang)
+    found = memo.recall(snapshot, key)
+    if found is not memo.MISSING:
+        return found
     city_record = knowledge.city(city, snapshot) if city else None  # resolved once
     records = knowledge.browse(kind, city=city_record, sector=sector, snapshot=snapshot)
     city_name = display_name(city_record, lang) if city_record else None
-    return BrowsePages(records, kind, lang, city_name, sector)
+    pages = BrowsePages(records, kind, lang, city_name, sector)
+    if len(records) <= MEMO_MAX_RECORDS:
+        memo.keep(snapshot, key, pages)
+    return pages
+
+
+def _browse_key(
+    kind: Kind, city: str | None, sector: str | None, lang: str
+) -> tuple[str, str, str | None, str | None, str]:
+    return ("browse", kind.value, city, sector, lang)
+
+
+def remembered_browse(
+    knowledge: Knowledge, kind: Kind, city: str | None, sector: str | None, lang: str = "en"
+) -> BrowsePages | None:
+    """The listing :func:`browse` remembered for these options on the live data, or None."""
+    found = memo.recall(knowledge.snapshot, _browse_key(kind, city, sector, lang))
+    return None if found is memo.MISSING else found
 
 
 def help_(lang: str = "en") -> Card:

@@ -13,12 +13,15 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from bot import gaps
+from bot import gaps, pressure
 from bot.errors import NotFound, SmartUpsError
 from bot.i18n import lang_of, tr
 from bot.render import error_card, failure_card, to_embed
 
 log = logging.getLogger(__name__)
+
+#: Discord's error code for an interaction it no longer knows (not acknowledged within 3 s).
+UNKNOWN_INTERACTION = 10062
 
 
 def describe_options(interaction: discord.Interaction) -> dict[str, Any]:
@@ -52,6 +55,18 @@ async def reply_ephemeral(interaction: discord.Interaction, embed: discord.Embed
 class SmartUpsTree(app_commands.CommandTree):
     """Command tree with the one error handler."""
 
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        """Drop an interaction that reached us too late to answer (see Budget.give_up_after):
+        under an overload its reply and then its error reply would both fail, and spend the
+        time the next interactions need to be answered within Discord's deadline."""
+        gate = pressure.of(interaction.client)
+        if gate.expired(interaction.created_at):
+            if gate.expired_count in (1, 10, 100) or gate.expired_count % 1000 == 0:
+                log.warning("%d interactions reached the bot too late to answer",
+                            gate.expired_count)
+            return False
+        return True
+
     async def on_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
     ) -> None:
@@ -65,6 +80,11 @@ class SmartUpsTree(app_commands.CommandTree):
         cause: BaseException = error
         if isinstance(error, app_commands.TransformerError | app_commands.CommandInvokeError):
             cause = error.__cause__ or getattr(error, "original", None) or error
+        if isinstance(cause, discord.NotFound) and cause.code == UNKNOWN_INTERACTION:
+            # Answered too late (past Discord's 3 s): an error reply would be refused too.
+            log.warning("/%s answered too late: %s",
+                        interaction.command.qualified_name if interaction.command else "?", cause)
+            return
         if isinstance(cause, SmartUpsError):
             await reply_ephemeral(interaction, to_embed(failure_card(cause, lang)))
             store = getattr(interaction.client, "store", None)

@@ -126,10 +126,17 @@ class Lookup(commands.Cog):
         self, interaction: discord.Interaction, question: app_commands.Range[str, 1, 500]
     ) -> None:
         knowledge, lang = self.bot.knowledge, lang_of(interaction.locale)
+        query = Query.of(question)
+        remembered = answers.remembered_reply(knowledge, query, lang)
+        if remembered is not None:  # asked before on this data: answered at once, here
+            reply, pages = remembered
+            await self._send_pages(interaction, draw(pages))
+            await answers.count_gap(knowledge, reply, lang)
+            return
 
         def work() -> Drawn:
             # Parsing, planning, full text and the first page: all in a worker thread.
-            return draw(run_here(lambda: answers.ask(knowledge, Query.of(question), lang)))
+            return draw(run_here(lambda: answers.ask(knowledge, query, lang)))
 
         await self._serve(interaction, work)
 
@@ -150,6 +157,10 @@ class Lookup(commands.Cog):
     ) -> None:
         knowledge, lang = knowledge_of(interaction), lang_of(interaction.locale)
         city_id = city.id if city is not None else None
+        remembered = answers.remembered_browse(knowledge, Kind(kind.value), city_id, sector, lang)
+        if remembered is not None:  # listed before on this data: answered at once, here
+            await self._send_pages(interaction, draw(remembered))
+            return
 
         def work() -> Drawn:
             return draw(answers.browse(knowledge, Kind(kind.value), city_id, sector, lang))

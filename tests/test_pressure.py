@@ -9,6 +9,7 @@ import threading
 import pytest
 
 from bot.pressure import Admission, Budget, Pressure, WorkQueue, age, decide, run_here, until_defer
+from bot.pressure.budget import Skew
 from bot.pressure.cooldowns import Cooldowns
 
 T0 = dt.datetime(2024, 5, 1, 12, 0, tzinfo=dt.UTC)
@@ -140,3 +141,24 @@ def test_cooldown_drops_ended_windows_as_it_goes() -> None:
     assert len(windows) == 2  # "late" and "later"
     with pytest.raises(ValueError):
         Cooldowns(rate=0, per=1.0)
+
+
+def test_a_host_clock_ahead_of_discords_does_not_make_everything_late() -> None:
+    ahead = 5.0  # our clock runs 5 s ahead: every interaction looks 5 s old on arrival
+    mono = [0.0]
+    gate = Pressure(now=clock(ahead), skew=Skew(monotonic=lambda: mono[0]))
+    first = [gate.expired(T0) for _ in range(19)]
+    assert all(first), "too few interactions yet to tell a wrong clock from an overload"
+    assert not gate.expired(T0) and not gate.late(T0)
+    assert gate.until_defer(T0) == pytest.approx(Budget().defer_after)
+    # One that really waited 2 s on top of the skew is 2 s old.
+    assert gate.age(T0 - dt.timedelta(seconds=2)) == pytest.approx(2.0)
+    mono[0] = 601.0  # ten minutes later the old estimate has gone; it is built again
+    assert gate.skew.offset() == 0.0
+
+
+def test_delivery_time_is_not_taken_for_skew() -> None:
+    gate = Pressure(now=clock(0.3), skew=Skew(monotonic=lambda: 0.0))
+    for _ in range(50):
+        gate.age(T0)
+    assert gate.skew.offset() == 0.0 and gate.age(T0) == pytest.approx(0.3)

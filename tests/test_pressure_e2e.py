@@ -4,9 +4,11 @@ followup, "busy" replies for a burst the line cannot hold (and no 10062), cooldo
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import threading
 
 from bot import pressure
+from bot.clock import utcnow
 from bot.pressure import Budget, WorkQueue
 from tests.discord_helpers import EPHEMERAL, embed_text, reply_of, run_command, running_bot
 from tests.fakediscord import FakeDiscord
@@ -25,7 +27,9 @@ async def test_a_late_answer_is_deferred_and_followed_up(fake_discord: FakeDisco
         ix = await fake_discord.send_command("ask", QUESTION)
         assert (await fake_discord.wait_for_callback(ix)).json["type"] == 5
         data = await run_command(fake_discord, "ask", QUESTION)
-        assert "20,000" in embed_text(data) and not data["flags"] & EPHEMERAL
+        assert "20,000" in embed_text(data) and not data.get("flags", 0) & EPHEMERAL
+        other = await run_command(fake_discord, "ask", {"question": "who founded Lalamove?"})
+        assert "Lalamove" in embed_text(other)
         listing = await run_command(fake_discord, "browse", {"kind": "startup"})
         assert "Page 1 of" in listing["embeds"][0]["footer"]["text"] and listing["components"]
         assert pressure.of(bot).deferred_count >= 3
@@ -82,4 +86,29 @@ async def test_a_member_flooding_a_heavy_command_gets_the_time_left(
         assert refused["flags"] & EPHEMERAL and "秒後再試" in embed_text(refused)
         other = await run_command(fake_discord, "ask", QUESTION, user=fake_discord.admin)
         assert "20,000" in embed_text(other), "another member is not held back"
+    no_unknown_interaction(fake_discord)
+
+
+async def test_an_interaction_reached_too_late_is_dropped_without_a_request(
+    fake_discord: FakeDiscord, settings
+) -> None:
+    """Past Budget.give_up_after nothing can reach Discord in time: no reply, no error reply
+    (the two failing requests each that made an overload worse), and the next one is served."""
+    async with running_bot(fake_discord, settings) as bot:
+        gate = pressure.of(bot)
+        gate.now = lambda: utcnow() + dt.timedelta(seconds=2.9)  # as if it waited 2.9 s for us
+        before = len(fake_discord.requests)
+        ix = await fake_discord.send_command("startup", {"name": "qupital"})
+        auto = await fake_discord.send_autocomplete("startup", {"name": "qu"})
+        for _ in range(250):  # the bot's decision changes nothing in the fake: poll, 5 s at most
+            if gate.expired_count >= 2:
+                break
+            await asyncio.sleep(0.02)
+        assert gate.expired_count == 2
+        await asyncio.sleep(0.3)
+        sent = [r for r in fake_discord.requests[before:] if "/interactions/" in r.path]
+        assert sent == [] and ix.id and auto.id
+        gate.now = utcnow
+        data = await run_command(fake_discord, "startup", {"name": "qupital"})
+        assert "Qupital" in embed_text(data)
     no_unknown_interaction(fake_discord)

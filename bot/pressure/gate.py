@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from bot.clock import utcnow
-from bot.pressure.budget import Budget, age, until_defer
+from bot.pressure.budget import Budget, Skew
 from bot.pressure.queue import WorkQueue
 
 T = TypeVar("T")
@@ -42,23 +42,40 @@ class Pressure:
     budget: Budget = field(default_factory=Budget)
     queue: WorkQueue = field(default_factory=WorkQueue)
     now: Callable[[], dt.datetime] = utcnow
+    skew: Skew = field(default_factory=Skew)
     busy_count: int = 0
     deferred_count: int = 0
+    expired_count: int = 0
+
+    def age(self, created_at: dt.datetime) -> float:
+        """Seconds since the interaction was created, by Discord's clock as well as we know it
+        (see :class:`Skew`)."""
+        raw = (self.now() - created_at).total_seconds()
+        self.skew.observe(raw)
+        return max(0.0, raw - self.skew.offset())
 
     def admit(self, created_at: dt.datetime) -> Admission:
         verdict = decide(
-            age(created_at, self.now), self.queue.waiting, self.queue.expected_wait(), self.budget
+            self.age(created_at), self.queue.waiting, self.queue.expected_wait(), self.budget
         )
         if verdict is Admission.BUSY:
             self.busy_count += 1
         return verdict
 
     def until_defer(self, created_at: dt.datetime) -> float:
-        return until_defer(created_at, self.budget, self.now)
+        return max(0.0, self.budget.defer_after - self.age(created_at))
 
     def late(self, created_at: dt.datetime) -> bool:
         """Whether an interaction that cannot defer (autocomplete) is past helping."""
-        return age(created_at, self.now) >= self.budget.autocomplete_until
+        return self.age(created_at) >= self.budget.autocomplete_until
+
+    def expired(self, created_at: dt.datetime) -> bool:
+        """Whether an interaction is too old for any reply to reach Discord in time (counted:
+        the tree drops it unanswered rather than spend two failing requests on it)."""
+        if self.age(created_at) < self.budget.give_up_after:
+            return False
+        self.expired_count += 1
+        return True
 
     async def run(self, job: Callable[[], T]) -> T:
         return await self.queue.run(job)
