@@ -9,7 +9,9 @@ from its own member, so cooldowns do not shape the figures) is kept at ``IN_FLIG
 unacknowledged-or-unfinished at once, ``TOTAL`` in all. Printed per level:
 
 - answered (with how many were "busy" replies), late (a callback after the 3 s deadline, which
-  Discord refuses with 10062), unanswered (no callback within 20 s);
+  Discord refuses with 10062), unanswered (no acknowledgement by 3.5 s, or after a deferral no
+  answer within 20 s; an interaction unacknowledged at 3.5 s is no longer in flight: its member
+  has seen "The application did not respond");
 - p50/p99/max from dispatch to the acknowledgement (the callback) and to the final answer (the
   callback, or after a deferral the edit of the original response);
 - the rate (interactions finished per second), the child's CPU (% of one core, and CPU
@@ -82,6 +84,7 @@ class Outcome:
     status: int | None = None
     deferred: bool = False
     busy: bool = False
+    acked: asyncio.Event = field(default_factory=asyncio.Event)
     done: asyncio.Event = field(default_factory=asyncio.Event)
 
 
@@ -122,6 +125,7 @@ class Tracker:
             if outcome.ack is not None:
                 return
             outcome.ack, outcome.status = r.time - outcome.dispatched, r.status
+            outcome.acked.set()
             body = r.json or {}
             if r.status and r.status < 300 and body.get("type") == 5:
                 outcome.deferred = True
@@ -188,7 +192,10 @@ async def level(fake: Any, tracker: Tracker, pid: int, in_flight: int, total: in
                 )
             outcome = tracker.watch(ix)
             outcomes.append(outcome)
-            with contextlib.suppress(TimeoutError):  # counted as unanswered
+            # Past Discord's deadline with no acknowledgement the member has seen "did not
+            # respond": that interaction is over (unanswered), and no longer in flight.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(outcome.acked.wait(), ACK_DEADLINE + 0.5)
                 await asyncio.wait_for(outcome.done.wait(), ANSWER_TIMEOUT)
 
     cpu0, t0, fake0 = cpu_seconds(pid), time.monotonic(), time.process_time()
