@@ -27,6 +27,7 @@ from bot.loader import Loader
 from bot.memory import tune_malloc
 from bot.model import Kind
 from bot.render import Card, not_found_card, to_text
+from bot.sanitize import Where, shown
 from bot.store import ReloadReport, Store
 
 log = logging.getLogger(__name__)
@@ -124,10 +125,11 @@ async def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
                     flush=True,
                 )
             elif not hits:
-                print(f"Nothing matched {query!r}.")
+                print(f"Nothing matched {shown(query, Where.TERMINAL)!r}.")
             else:
                 for h in hits:
-                    print(f"{h.score:6.1f}  {h.record.kind:<12} {h.record.id:<28} {h.record.name}")
+                    name = shown(h.record.name, Where.TERMINAL)
+                    print(f"{h.score:6.1f}  {h.record.kind:<12} {h.record.id:<28} {name}")
         return 0
     finally:
         await store.close()

@@ -204,3 +204,21 @@ async def test_hostile_text_through_discord(
         for n in names:
             assert_safe(n, Where.PLAIN)
     fake_discord.assert_no_unknown_routes()
+
+
+def test_the_search_command_lines_are_safe(
+    monkeypatch: pytest.MonkeyPatch, data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.cli import main
+
+    write_hostile(data_dir)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("DISCORD_TOKEN", raising=False)
+    monkeypatch.setenv("SMARTUPS_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("SMARTUPS_DB", str(tmp_path / "cli.db"))
+    assert main(["search", "evil"]) == 0
+    found = capsys.readouterr().out
+    assert "evilco" in found
+    assert main(["search", "zzz\u202e\u200b@everyone"]) == 0
+    for line in (found + capsys.readouterr().out).splitlines():
+        assert_safe(line, Where.TERMINAL)
