@@ -125,10 +125,11 @@ class PatchedIndex:
         limit: int = 25,
         *,
         typos_if_found: bool = True,
+        typos: bool = True,
     ) -> list[Hit]:
         """:meth:`SearchIndex.lookup` over base and delta, best first."""
         parts = [(self.base, self.hidden), (self.delta, frozenset())]
-        return lookup_parts(self, parts, text, kind, limit, typos_if_found)
+        return lookup_parts(self, parts, text, kind, limit, typos_if_found, typos=typos)
 
     # ------------------------------------------------------------------ figures
 

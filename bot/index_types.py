@@ -59,6 +59,7 @@ class IndexLike(Protocol):
         limit: int = 25,
         *,
         typos_if_found: bool = True,
+        typos: bool = True,
     ) -> list[Hit]:
         """Records ranked by name for what a member typed, best first."""
         ...

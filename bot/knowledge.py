@@ -59,15 +59,26 @@ class Knowledge:
     # ------------------------------------------------------------------ names
 
     def complete(
-        self, kind: Kind | None, text: str, limit: int = 25, snapshot: Snapshot | None = None
+        self,
+        kind: Kind | None,
+        text: str,
+        limit: int = 25,
+        snapshot: Snapshot | None = None,
+        *,
+        typos: bool = True,
     ) -> list[Hit]:
-        """Autocomplete: at most ``limit`` names for what was typed so far (in-memory, fast)."""
+        """Autocomplete: at most ``limit`` names for what was typed so far (in-memory, fast).
+
+        Typos are matched only when exact and prefix matching found nothing, and never with
+        ``typos=False`` (the cheapest path, for a bot under pressure)."""
         snap = snapshot or self.snapshot
         # Remembered per data version (bot.memo): a burst types the same few names.
         return memo.remembered(
             snap,
-            ("complete", kind, text, limit),
-            lambda: snap.index.lookup(text, kind, limit=limit, typos_if_found=False),
+            ("complete", kind, text, limit, typos),
+            lambda: snap.index.lookup(
+                text, kind, limit=limit, typos_if_found=False, typos=typos
+            ),
         )
 
     def resolve(self, kind: Kind, text: str, snapshot: Snapshot | None = None) -> Record:

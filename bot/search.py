@@ -434,6 +434,7 @@ class SearchIndex:
         limit: int = 25,
         *,
         typos_if_found: bool = True,
+        typos: bool = True,
     ) -> list[Hit]:
         """Rank records by name for ``text``: exact, prefix, all words, Chinese substring, then
         typos.
@@ -441,8 +442,11 @@ class SearchIndex:
         ``typos_if_found=False`` (autocomplete) skips typo matching when the text already
         names a record, or is at most 4 characters and starts names or their words: the
         member is typing a name that exists, and scoring near-misses is the slowest part.
+        ``typos=False`` (autocomplete under pressure) never matches typos.
         """
-        return lookup_parts(self, [(self, frozenset())], text, kind, limit, typos_if_found)
+        return lookup_parts(
+            self, [(self, frozenset())], text, kind, limit, typos_if_found, typos=typos
+        )
 
     def _offer(self, best: Matches, span: range | None) -> Offer:
         """The function phases call with each matching key and its score."""
@@ -903,6 +907,8 @@ def lookup_parts(
     kind: Kind | None,
     limit: int,
     typos_if_found: bool,
+    *,
+    typos: bool = True,
 ) -> list[Hit]:
     """:meth:`SearchIndex.lookup` over index parts (one index; or a patch's base, with the
     record numbers it hides, and its delta), which decide on typo matching together, as one
@@ -911,7 +917,7 @@ def lookup_parts(
     if not query:
         return [Hit(r, 0.0, "list", r.name) for r in listing.of_kind(kind, limit)]
     found = [index.direct_matches(query, kind, limit, hidden) for index, hidden in parts]
-    if wants_typos(found, query, limit, typos_if_found=typos_if_found):
+    if typos and wants_typos(found, query, limit, typos_if_found=typos_if_found):
         for (index, hidden), best in zip(parts, found, strict=True):
             index.typo_matches(query, kind, limit, best, hidden)
     if len(parts) == 1:

@@ -60,14 +60,14 @@ class RecordTransformer(app_commands.Transformer):
     ) -> list[app_commands.Choice[str]]:
         knowledge = knowledge_of(interaction)
         # Autocomplete cannot defer: past its time an answer is wasted work, so it gets none.
-        # Otherwise it takes the cheap path (exact and prefix; typos only when those find
-        # nothing) on the loop, never the heavy-work line, so it waits for no command.
-        if not knowledge.store.loaded or pressure.of(interaction.client).late(
-            interaction.created_at
-        ):
+        # Otherwise it runs on the loop, never in the heavy-work line, so it waits for no
+        # command: exact and prefix matches, typos only when those find nothing, and not even
+        # then when the bot is behind (the interaction reached it late, or commands wait).
+        path = pressure.of(interaction.client).autocomplete_path(interaction.created_at)
+        if not knowledge.store.loaded or path == "none":
             return []
         lang = lang_of(interaction.locale)
-        hits = knowledge.complete(self.kind, value, limit=CHOICE_MAX)
+        hits = knowledge.complete(self.kind, value, limit=CHOICE_MAX, typos=path == "full")
         choices = []
         for hit in hits:
             label = display_name(hit.record, lang)

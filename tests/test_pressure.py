@@ -162,3 +162,18 @@ def test_delivery_time_is_not_taken_for_skew() -> None:
     for _ in range(50):
         gate.age(T0)
     assert gate.skew.offset() == 0.0 and gate.age(T0) == pytest.approx(0.3)
+
+
+def test_autocomplete_takes_the_cheapest_path_when_the_bot_is_behind() -> None:
+    assert Pressure(now=clock(0.1)).autocomplete_path(T0) == "full"
+    assert Pressure(now=clock(0.8)).autocomplete_path(T0) == "cheap"
+    assert Pressure(now=clock(2.6)).autocomplete_path(T0) == "none"
+
+
+async def test_cheap_autocomplete_matches_no_typos(knowledge) -> None:
+    from bot.model import Kind
+
+    assert [h.record.id for h in knowledge.complete(Kind.STARTUP, "qupitel")][:1] == ["qupital"]
+    assert knowledge.complete(Kind.STARTUP, "qupitel", typos=False) == []
+    assert [h.record.id for h in knowledge.complete(Kind.STARTUP, "qupi", typos=False)] == [
+        "qupital"]

@@ -112,3 +112,17 @@ async def test_an_interaction_reached_too_late_is_dropped_without_a_request(
         data = await run_command(fake_discord, "startup", {"name": "qupital"})
         assert "Qupital" in embed_text(data)
     no_unknown_interaction(fake_discord)
+
+
+async def test_autocomplete_behind_the_clock_skips_typos(fake_discord: FakeDiscord, settings) -> None:
+    async with running_bot(fake_discord, settings) as bot:
+        ix = await fake_discord.send_autocomplete("startup", {"name": "lalamvoe"})
+        names = [c["name"] for c in (await fake_discord.wait_for_callback(ix)).json["data"]["choices"]]
+        assert any("Lalamove" in n for n in names)  # in time: the typo is matched
+        pressure.of(bot).now = lambda: utcnow() + dt.timedelta(seconds=1.0)  # 1 s behind
+        ix = await fake_discord.send_autocomplete("startup", {"name": "lalamvoe"})
+        assert (await fake_discord.wait_for_callback(ix)).json["data"]["choices"] == []
+        ix = await fake_discord.send_autocomplete("startup", {"name": "lala"})
+        names = [c["name"] for c in (await fake_discord.wait_for_callback(ix)).json["data"]["choices"]]
+        assert any("Lalamove" in n for n in names)  # prefixes still answer
+    no_unknown_interaction(fake_discord)

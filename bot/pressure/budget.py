@@ -35,6 +35,9 @@ class Budget:
     max_waiting: int = 400
     #: An autocomplete older than this cannot answer in time (it cannot defer): it gets none.
     autocomplete_until: float = 2.5
+    #: An autocomplete this old (the loop is behind) takes the cheapest path: exact and
+    #: prefix matches only, never typo scoring.
+    autocomplete_cheap_after: float = 0.5
     #: An interaction the bot reaches this late is dropped unanswered: its reply would most
     #: likely arrive after the 3 s and be refused (10062), and then the error reply too. Under
     #: an overload that cost, two failed requests each, is what made the next ones late.

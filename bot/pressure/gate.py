@@ -14,13 +14,14 @@ import enum
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 from bot.clock import utcnow
 from bot.pressure.budget import Budget, Skew
 from bot.pressure.queue import WorkQueue
 
 T = TypeVar("T")
+AutocompletePath = Literal["none", "cheap", "full"]
 
 
 class Admission(enum.Enum):
@@ -68,6 +69,16 @@ class Pressure:
     def late(self, created_at: dt.datetime) -> bool:
         """Whether an interaction that cannot defer (autocomplete) is past helping."""
         return self.age(created_at) >= self.budget.autocomplete_until
+
+    def autocomplete_path(self, created_at: dt.datetime) -> AutocompletePath:
+        """How an autocomplete of this age is served: not at all (too late to arrive), the
+        cheapest way (the loop is behind: exact and prefix only), or in full."""
+        seconds = self.age(created_at)
+        if seconds >= self.budget.autocomplete_until:
+            return "none"
+        if seconds >= self.budget.autocomplete_cheap_after or self.queue.waiting:
+            return "cheap"
+        return "full"
 
     def expired(self, created_at: dt.datetime) -> bool:
         """Whether an interaction is too old for any reply to reach Discord in time (counted:
