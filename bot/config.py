@@ -11,7 +11,15 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 
 class ConfigError(ValueError):
@@ -38,6 +46,43 @@ class Settings(BaseModel):
     counts_retention_days: int = Field(
         default=180, ge=1, description="how long gap and usage counts are kept, issue 15"
     )
+    #: Unset: guild/admin state in the SQLite file ``db``; ``postgresql://...``: shared there
+    #: by every process (issue 17). A secret: it may carry a password.
+    database_url: SecretStr | None = None
+    #: Discord shards of the whole bot and the ones this process runs (issue 17); unset:
+    #: discord.py's recommended count, all in this process.
+    shard_count: int | None = Field(default=None, ge=1)
+    shard_ids: tuple[int, ...] | None = None
+
+    @field_validator("database_url")
+    @classmethod
+    def _url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            text = value.get_secret_value()
+            if not text.startswith(("postgresql://", "postgres://")):
+                raise ValueError("expected a postgresql://user@host:port/database URL")
+        return value
+
+    @field_validator("shard_ids", mode="before")
+    @classmethod
+    def _shards(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [p.strip() for p in value.split(",") if p.strip()]
+            if not parts or not all(p.isdigit() for p in parts):
+                raise ValueError("expected shard numbers separated by commas, e.g. 0,1")
+            return tuple(sorted({int(p) for p in parts}))
+        return value
+
+    @model_validator(mode="after")
+    def _shards_fit(self) -> Settings:
+        if self.shard_ids is not None:
+            if self.shard_count is None:
+                raise ValueError("SMARTUPS_SHARD_IDS needs SMARTUPS_SHARD_COUNT")
+            if max(self.shard_ids) >= self.shard_count:
+                raise ValueError(
+                    f"shard ids must be below SMARTUPS_SHARD_COUNT={self.shard_count}"
+                )
+        return self
 
     @field_validator("log_level")
     @classmethod
@@ -98,6 +143,9 @@ _VARIABLES = {
     "SMARTUPS_SUGGEST_MAX_PENDING": "suggest_max_pending",
     "SMARTUPS_SUGGEST_MAX_PER_DAY": "suggest_max_per_day",
     "SMARTUPS_COUNTS_RETENTION_DAYS": "counts_retention_days",
+    "SMARTUPS_DATABASE_URL": "database_url",
+    "SMARTUPS_SHARD_COUNT": "shard_count",
+    "SMARTUPS_SHARD_IDS": "shard_ids",
 }
 
 
@@ -118,9 +166,12 @@ def load_settings(
     except ValidationError as exc:
         reverse = {v: k for k, v in _VARIABLES.items()}
         first = exc.errors(include_url=False)[0]
+        if not first["loc"]:  # a rule across settings (the shards): its message names them
+            raise ConfigError(str(first["msg"]).removeprefix("Value error, ")) from None
         name = str(first["loc"][0]) if first["loc"] else "?"
         variable = reverse.get(name, name)
-        shown = "(hidden)" if variable == "DISCORD_TOKEN" else repr(merged.get(variable))
+        secret = variable in ("DISCORD_TOKEN", "SMARTUPS_DATABASE_URL")
+        shown = "(hidden)" if secret else repr(merged.get(variable))
         raise ConfigError(f"{variable}={shown}: {first['msg']}") from None
 
 

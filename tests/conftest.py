@@ -11,7 +11,7 @@ import pytest
 from bot.knowledge import Knowledge
 from bot.store import Store
 
-pytest_plugins = ["tests.fakediscord.fixtures"]
+pytest_plugins = ["tests.fakediscord.fixtures", "tests.pgfixtures"]
 
 REPO = Path(__file__).resolve().parent.parent
 DATA_DIR = REPO / "data"

@@ -1,0 +1,72 @@
+"""The state interface on both backends: migrations, transactions, the cross-process lock."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from bot.db import migrations
+from bot.state import State
+from bot.state.postgres import numbered, pg_migrations
+
+
+def test_placeholders_are_numbered_outside_literals() -> None:
+    assert numbered("SELECT ? , '?' , ?") == "SELECT $1 , '?' , $2"
+
+
+def test_postgresql_migrations_have_the_same_numbers_and_names() -> None:
+    assert [(v, n) for v, n, _ in pg_migrations()] == [(v, n) for v, n, _ in migrations()]
+
+
+async def test_tables_of_every_migration_exist(state: State) -> None:
+    for table in ("meta", "data_load", "spotlight_schedule", "spotlight_history", "suggestion",
+                  "suggestion_event", "gap", "usage", "process"):
+        assert await state.fetchval(f"SELECT COUNT(*) FROM {table}") == 0
+
+
+async def test_transaction_commits_and_rolls_back(state: State) -> None:
+    async with state.transaction() as tx:
+        await tx.execute("INSERT INTO meta (key, value) VALUES (?, ?)", ("a", "1"))
+    with pytest.raises(RuntimeError):
+        async with state.transaction() as tx:
+            await tx.execute("INSERT INTO meta (key, value) VALUES (?, ?)", ("b", "2"))
+            raise RuntimeError("boom")
+    assert await state.fetch("SELECT key, value FROM meta ORDER BY key") == [
+        {"key": "a", "value": "1"}
+    ]
+    assert await state.execute("UPDATE meta SET value = ? WHERE key = ?", ("3", "a")) == 1
+    new_id = await state.fetchval(
+        "INSERT INTO data_load (at, actor, command, outcome) VALUES (?, ?, ?, ?) RETURNING id",
+        ("2024-01-01T00:00:00+00:00", "t", "reload", "applied"),
+    )
+    assert new_id == 1
+
+
+async def test_check_then_insert_is_atomic_between_two_connections(
+    state: State, backend: str, tmp_path, request: pytest.FixtureRequest
+) -> None:
+    """Two independent states (as two processes) race a check-then-insert under one lock
+    name: exactly one inserts, neither fails."""
+    if backend == "sqlite":
+        from bot.state import SqliteState
+
+        other: State = await SqliteState.open(tmp_path / "state.db")
+    else:
+        from bot.state.postgres import PostgresState
+
+        other = await PostgresState.open(state.url)  # type: ignore[attr-defined]
+
+    async def claim(db: State) -> bool:
+        async with db.transaction("claim") as tx:
+            if await tx.fetchrow("SELECT 1 FROM meta WHERE key = 'slot'"):
+                return False
+            await asyncio.sleep(0.05)  # widen the window between check and insert
+            await tx.execute("INSERT INTO meta (key, value) VALUES ('slot', 'x')")
+            return True
+
+    try:
+        results = await asyncio.gather(claim(state), claim(other))
+    finally:
+        await other.close()
+    assert sorted(results) == [False, True]
