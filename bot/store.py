@@ -48,6 +48,7 @@ from bot.model import (
     Startup,
 )
 from bot.search import SearchIndex
+from bot.state import SqliteState, State
 from bot.text import fts_document
 
 log = logging.getLogger(__name__)
@@ -56,6 +57,10 @@ log = logging.getLogger(__name__)
 FREEZE_MIN_RECORDS = 10_000
 #: Rows per executemany while writing a reload, so no single call holds the GIL for long.
 WRITE_BATCH = 1000
+AUDIT_INSERT = (
+    "INSERT INTO data_load (at, actor, command, version_before, version_after, outcome,"
+    " summary, problems) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
 
 MODEL_OF: dict[str, type[Record]] = {
     "city": City,
@@ -286,6 +291,7 @@ class Store:
         self._current: Snapshot | None = None
         self._common_terms: CommonTerms | None = None
         self._lock = asyncio.Lock()
+        self._state: State | None = None
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -327,6 +333,23 @@ class Store:
         if self._reader is None:
             raise RuntimeError("Store.open() was not called")
         return self._reader
+
+    @property
+    def state(self) -> State:
+        """Guild and admin state (audit, gap and usage counts): the one attached by the bot
+        (:meth:`attach_state`), else this store's own SQLite file, as before issue 17."""
+        if self._state is None:
+            self._state = SqliteState(self.db_path, plain=self.writer)
+        return self._state
+
+    def attach_state(self, state: State) -> None:
+        self._state = state
+
+    @property
+    def _audit_in_reload(self) -> bool:
+        """The audit row goes into the reload's own transaction when the state is in this
+        SQLite file; on a shared database it is written after the commit."""
+        return self._state is None or self._state.local_to(self.db_path)
 
     @property
     def current(self) -> Snapshot:
@@ -557,6 +580,8 @@ class Store:
         assert index is not None
         building = None
         await self._swap(Snapshot(dataset, index, now, actor))
+        if not self._audit_in_reload:
+            await self._audit(actor, command, report)
         report.seconds = time.perf_counter() - started
         log.info(
             "data %s -> %s: %d change(s) in %.2fs",
@@ -653,7 +678,8 @@ class Store:
                 "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 list(meta.items()),
             )
-            await self._insert_audit(conn, actor, command, report)
+            if self._audit_in_reload:
+                await conn.execute(AUDIT_INSERT, await self._audit_row(actor, command, report))
             if ready is not None:
                 await ready
             await conn.execute("COMMIT")
@@ -661,9 +687,9 @@ class Store:
             await conn.execute("ROLLBACK")
             raise
 
-    async def _insert_audit(
-        self, conn: aiosqlite.Connection, actor: str, command: str, report: ReloadReport
-    ) -> None:
+    async def _audit_row(
+        self, actor: str, command: str, report: ReloadReport
+    ) -> tuple[str | None, ...]:
         def payload() -> tuple[str, str]:  # 100,000 changes take a while to write out
             return (
                 json.dumps(
@@ -674,27 +700,30 @@ class Store:
             )
 
         summary, problems = await asyncio.to_thread(payload) if report.changes else payload()
-        await conn.execute(
-            "INSERT INTO data_load (at, actor, command, version_before, version_after, outcome,"
-            " summary, problems) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                self.clock().isoformat(),
-                actor,
-                command,
-                report.version_before,
-                report.version_after,
-                report.outcome,
-                summary,
-                problems,
-            ),
+        return (
+            self.clock().isoformat(),
+            actor,
+            command,
+            report.version_before,
+            report.version_after,
+            report.outcome,
+            summary,
+            problems,
         )
 
     async def _audit(self, actor: str, command: str, report: ReloadReport) -> None:
-        """Record an attempt that wrote no data (rejected, unchanged, dry run, failed)."""
+        """Record an attempt that wrote no data (rejected, unchanged, dry run, failed), or on
+        a shared state any attempt (after the reload's own commit)."""
+        if not self._audit_in_reload:
+            try:
+                await self.state.execute(AUDIT_INSERT, await self._audit_row(actor, command, report))
+            except Exception:
+                log.exception("could not write the audit row to the shared state")
+            return
         conn = self.writer
         try:
             await conn.execute("BEGIN IMMEDIATE")
-            await self._insert_audit(conn, actor, command, report)
+            await conn.execute(AUDIT_INSERT, await self._audit_row(actor, command, report))
             await conn.execute("COMMIT")
         except Exception:
             log.exception("could not write the audit row")
@@ -702,13 +731,16 @@ class Store:
                 await conn.execute("ROLLBACK")
 
     async def audit_log(self, limit: int = 10) -> list[dict[str, Any]]:
-        """The newest audit rows first."""
-        async with self.reader.execute(
+        """The newest audit rows first (of every process, on a shared state)."""
+        sql = (
             "SELECT id, at, actor, command, version_before, version_after, outcome, summary,"
-            " problems FROM data_load ORDER BY id DESC LIMIT ?",
-            (limit,),
-        ) as cur:
-            rows = await cur.fetchall()
+            " problems FROM data_load ORDER BY id DESC LIMIT ?"
+        )
+        if self._audit_in_reload:
+            async with self.reader.execute(sql, (limit,)) as cur:
+                rows = [tuple(r) for r in await cur.fetchall()]
+        else:
+            rows = [tuple(r.values()) for r in await self.state.fetch(sql, (limit,))]
         return [
             {
                 "id": r[0],

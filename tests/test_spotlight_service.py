@@ -1,6 +1,8 @@
-"""SpotlightService against real SQLite files, a fake clock and a fake poster.
+"""SpotlightService on both state backends (a real SQLite file, a real PostgreSQL database),
+a fake clock and a fake poster.
 
-Nothing sleeps: the clock is moved by hand and the retry backoff awaits a recorder.
+Nothing sleeps: the clock is moved by hand and the retry backoff awaits a recorder. A "process"
+is a service on a state of its own (a new connection or pool on the same file or database).
 """
 
 from __future__ import annotations
@@ -10,9 +12,10 @@ import datetime as dt
 import itertools
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -25,6 +28,7 @@ from bot.spotlight import (
     SpotlightService,
     rotation_order,
 )
+from bot.state import SqliteState, State
 
 UTC = dt.UTC
 GUILD, CHANNEL = 1001, 2002
@@ -109,23 +113,40 @@ def sleeps() -> Sleeps:
 
 
 @pytest.fixture
-async def make_service(
-    db_path: Path, clock: FakeClock, sleeps: Sleeps
-) -> AsyncIterator[Callable[..., object]]:
-    """Open a new connection + service on the same file, as a restarted bot would."""
-    conns = []
+async def make_state(
+    backend: str, db_path: Path, request: pytest.FixtureRequest
+) -> AsyncIterator[Callable[[], Awaitable[State]]]:
+    """Open a new state on the same file or database, as another process would."""
+    opened: list[State] = []
+    url = request.getfixturevalue("pg_url") if backend == "postgresql" else None
 
-    async def make(**kwargs: object) -> SpotlightService:
-        conn = await open_db(db_path)
-        await migrate(conn)
-        conns.append(conn)
-        kwargs.setdefault("clock", clock)
-        kwargs.setdefault("sleep", sleeps)
-        return SpotlightService(conn, **kwargs)
+    async def make() -> State:
+        if url is None:
+            state: State = await SqliteState.open(db_path)
+        else:
+            from bot.state.postgres import PostgresState
+
+            state = await PostgresState.open(url)
+        opened.append(state)
+        return state
 
     yield make
-    for conn in conns:
-        await conn.close()
+    for state in opened:
+        await state.close()
+
+
+@pytest.fixture
+async def make_service(
+    make_state: Callable[[], Awaitable[State]], clock: FakeClock, sleeps: Sleeps
+) -> Callable[..., Awaitable[SpotlightService]]:
+    """A service on a new state, as a restarted bot (or a second process) would have."""
+
+    async def make(**kwargs: Any) -> SpotlightService:
+        kwargs.setdefault("clock", clock)
+        kwargs.setdefault("sleep", sleeps)
+        return SpotlightService(await make_state(), **kwargs)
+
+    return make
 
 
 @pytest.fixture
@@ -254,7 +275,7 @@ async def test_run_loop_sleeps_until_each_slot(scheduled, clock, poster):
 
     # Default bound: never more than 60 s at a time, and exactly onto the slot.
     clock.now = SLOT - dt.timedelta(seconds=150)
-    runner = SpotlightService(scheduled._conn, clock=clock, sleep=fake_sleep)
+    runner = SpotlightService(scheduled._state, clock=clock, sleep=fake_sleep)
     with pytest.raises(asyncio.CancelledError):
         await runner.run(provider(IDS), poster)
     assert slept == [60.0, 60.0, 30.0, 60.0]
@@ -444,7 +465,7 @@ async def test_unexpected_errors_are_logged_and_never_raise(scheduled, clock, po
     assert any("could not list" in r.getMessage() for r in caplog.records)
 
     caplog.clear()
-    await scheduled._conn.execute("DROP TABLE spotlight_history")
+    await scheduled._state.execute("DROP TABLE spotlight_history")
     assert await scheduled.run_due(provider(IDS), poster) == []
     assert await scheduled.next_wakeup() is not None
     assert caplog.records and all(r.exc_info for r in caplog.records)
@@ -517,7 +538,7 @@ async def test_rotation_is_fair_reproducible_and_follows_the_data(scheduled, clo
     assert (await scheduled.get(GUILD)).cycle == 4
     # A fresh service on the same file computes the same next startup.
     assert await scheduled.upcoming(GUILD, ids) == await SpotlightService(
-        scheduled._conn, clock=clock
+        scheduled._state, clock=clock
     ).upcoming(GUILD, ids)
 
 

@@ -1,14 +1,20 @@
 """The spotlight scheduler: which startup to post, when, and never twice.
 
-Plain async Python over one aiosqlite connection; the Discord side only injects a ``poster``
-and renders what comes back. The rules it keeps:
+Plain async Python over the guild state (:class:`bot.state.State`: the bot's SQLite file, or
+PostgreSQL shared by several processes); the Discord side only injects a ``poster`` and renders
+what comes back. The rules it keeps:
 
 - **Exactly once.** A slot is claimed by inserting its history row (unique slot key, state
-  ``sending``) in a committed ``BEGIN IMMEDIATE`` transaction *before* the message is sent;
-  the message id is recorded afterwards (state ``posted``). A retry, a second runner or a
-  restart finds the claim and does not send again. A claim still ``sending`` when a service
-  starts was interrupted between send and record: it becomes ``unknown`` (possibly posted),
-  is never re-sent, and counts as featured.
+  ``sending``, the claiming process's id) in a committed write transaction *before* the message
+  is sent; the message id is recorded afterwards (state ``posted``). The transaction is
+  serialized across processes (``BEGIN IMMEDIATE`` on SQLite, an advisory lock on PostgreSQL)
+  and the unique key backs it: a retry, a second runner, another process or a restart finds
+  the claim and does not send again. A claim still ``sending`` whose process is gone (it no
+  longer beats in the ``process`` table, or it is an earlier run of this one) was interrupted
+  between send and record: it becomes ``unknown`` (possibly posted), is never re-sent, and
+  counts as featured. A live process's claim is left to it.
+- **Only our guilds.** ``owns(guild_id)`` says whether this process posts for a guild (the
+  guild's Discord shard runs here); the others' slots are theirs.
 - **Catch up once.** The most recent slot is posted if it is not claimed yet, is no older than
   ``grace`` (default 6 h) and is not older than the schedule itself (``active_from``: set by
   ``schedule`` and ``resume``, so slots before the schedule existed or during a pause are
@@ -16,12 +22,14 @@ and renders what comes back. The rules it keeps:
 - **Faults never kill the runner.** 403/404 and exhausted transient retries are recorded as a
   failed slot (history and last result) and the runner moves on to the next slot; the
   startup stays next in line. Anything unexpected is logged with its traceback and recorded.
+  A database that cannot be reached claims nothing: the slot stays due and the next pass
+  (at most a minute later) tries again while it is within grace; a result that cannot be
+  recorded after a send is retried with a bounded backoff before it is left to recovery.
 - **Time is injected.** ``clock()`` returns aware UTC datetimes and ``sleep`` is awaited for
   retry backoff, so tests move time instead of waiting.
 
-Give the service its own connection (see :func:`bot.db.open_db`): it runs explicit
-transactions and must not interleave with another component's transaction on the same
-connection.
+Every use of the state goes through one lock of the service, so the handle of an open
+transaction (``self._db``) is never seen by another of its calls.
 """
 
 from __future__ import annotations
@@ -35,8 +43,6 @@ import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
-
-import aiosqlite
 
 from bot.clock import Clock, utcnow
 from bot.spotlight.models import (
@@ -62,6 +68,7 @@ from bot.spotlight.slots import (
     resolve_timezone,
     slot_key,
 )
+from bot.state import State, StateUnavailable, Tx
 
 log = logging.getLogger(__name__)
 
@@ -125,24 +132,38 @@ class SpotlightService:
 
     def __init__(
         self,
-        conn: aiosqlite.Connection,
+        state: State,
         *,
         clock: Clock,
         grace: dt.timedelta = dt.timedelta(hours=6),
         sleep: Sleep = asyncio.sleep,
         retry_delays: Sequence[float] = (1.0, 5.0, 15.0),
+        instance: str | None = None,
+        owns: Callable[[int], bool] | None = None,
+        alive_within: dt.timedelta = dt.timedelta(seconds=30),
+        record_delays: Sequence[float] = (0.5, 1.0, 2.0, 4.0, 8.0, 15.0, 30.0),
     ) -> None:
         """``retry_delays``: the waits before each retry of a transient failure (so
-        ``len(retry_delays) + 1`` tries in all); a 429's ``retry_after`` can lengthen one."""
+        ``len(retry_delays) + 1`` tries in all); a 429's ``retry_after`` can lengthen one.
+        ``instance``: this process's id in the ``process`` table (its claims carry it);
+        ``alive_within``: how recent another process's heartbeat must be for its 'sending'
+        claims to count as in flight. ``owns``: whether this process posts a guild's slots.
+        ``record_delays``: the waits between tries to record a sent post while the database
+        is unavailable."""
         if grace < dt.timedelta(0):
             raise ValueError("grace must not be negative")
-        self._conn = conn
+        self._state = state
+        self._db: State | Tx = state
+        self._instance = instance or secrets.token_hex(8)
+        self._owns = owns or (lambda _guild_id: True)
+        self._alive_within = alive_within
+        self._record_delays = tuple(float(d) for d in record_delays)
         self._clock = clock
         self._grace = grace
         self._sleep = sleep
         self._retry_delays = tuple(float(d) for d in retry_delays)
-        # One connection runs one transaction at a time: every DB use goes through this lock,
-        # which is never held while sending or sleeping.
+        # Every state use goes through this lock (so ``self._db`` is one call's), which is
+        # never held while sending or sleeping.
         self._lock = asyncio.Lock()
         self._recover_lock = asyncio.Lock()
         self._recovered = False
@@ -326,7 +347,7 @@ class SpotlightService:
         claimed, recorded.
         """
         try:
-            await self._ensure_recovered()
+            await self._ensure_recovered(again=True)
             now = self._now()
             async with self._lock:
                 rows = await self._rows(
@@ -334,6 +355,8 @@ class SpotlightService:
                 )
                 due: list[int] = []
                 for row in rows:
+                    if not self._owns(row["guild_id"]):
+                        continue  # another process runs this guild's shard
                     try:
                         if await self._pending_slot(row, now) is not None:
                             due.append(row["guild_id"])
@@ -341,6 +364,10 @@ class SpotlightService:
                         log.exception(
                             "spotlight: cannot compute the slot of guild %s", row["guild_id"]
                         )
+        except StateUnavailable as exc:
+            log.warning("spotlight: the state database is unavailable (%s); due slots are "
+                        "tried again on the next pass", exc.detail)
+            return []
         except Exception:
             log.exception("spotlight: could not read the schedules")
             return []
@@ -368,6 +395,8 @@ class SpotlightService:
             async with self._lock:
                 rows = await self._rows("SELECT * FROM spotlight_schedule WHERE paused = 0")
                 for row in rows:
+                    if not self._owns(row["guild_id"]):
+                        continue
                     try:
                         if await self._pending_slot(row, now) is not None:
                             return now
@@ -379,6 +408,8 @@ class SpotlightService:
                         log.exception(
                             "spotlight: cannot compute the slot of guild %s", row["guild_id"]
                         )
+        except StateUnavailable:
+            pass  # said by run_due; wake up at max_sleep and try again
         except Exception:
             log.exception("spotlight: could not read the schedules")
         return wake
@@ -401,14 +432,24 @@ class SpotlightService:
             await self._sleep(min(max(delay, min_sleep), max_sleep))
 
     async def recover(self) -> list[HistoryEntry]:
-        """Mark claims left 'sending' by an earlier process as 'unknown' (possibly posted).
+        """Mark claims left 'sending' by a process that is gone as 'unknown' (possibly posted).
 
-        Called once automatically before this service first posts; they are never re-sent.
+        Gone: an earlier run (its id is not ours), a process that stopped beating in the
+        ``process`` table more than ``alive_within`` ago, or a claim of ours no longer in
+        flight (its result could not be recorded). They are never re-sent. Called before this
+        service first posts and again on every pass of :meth:`run_due`, so a surviving
+        process resolves the claims of one that was killed.
         """
         now = self._now()
         recovered: list[HistoryEntry] = []
         async with self._tx():
-            rows = await self._rows("SELECT * FROM spotlight_history WHERE state = 'sending'")
+            rows = await self._rows(
+                "SELECT * FROM spotlight_history AS h WHERE h.state = 'sending' AND ("
+                " h.claimed_by IS NULL OR h.claimed_by = ? OR NOT EXISTS ("
+                "  SELECT 1 FROM process AS p WHERE p.instance = h.claimed_by"
+                "  AND p.beat_at >= ?))",
+                (self._instance, _iso(now - self._alive_within)),
+            )
             for row in rows:
                 if row["slot_key"] in self._in_flight:
                     continue  # ours, being sent right now
@@ -453,6 +494,10 @@ class SpotlightService:
             return None
         try:
             claimed = await self._claim_scheduled(guild_id, now, ids)
+        except StateUnavailable as exc:
+            log.warning("spotlight: cannot claim the due slot of guild %s now (%s); it stays "
+                        "due and is tried again on the next pass", guild_id, exc.detail)
+            return None
         except Exception:
             log.exception("spotlight: could not claim the due slot of guild %s", guild_id)
             return None
@@ -542,7 +587,7 @@ class SpotlightService:
         try:
             attempt = await self._send(claim, poster)
             try:
-                return await self._finish(claim, attempt)
+                return await self._record(claim, attempt)
             except Exception:
                 log.exception(
                     "spotlight: guild %s slot %s: could not record the result (%s); the claim "
@@ -621,6 +666,22 @@ class SpotlightService:
                 message_id,
             )
             return _Attempt("posted", message_id=int(message_id))
+        raise AssertionError("unreachable")
+
+    async def _record(self, claim: _Claim, attempt: _Attempt) -> HistoryEntry:
+        """Record how a send went; while the database is unavailable, try again after each of
+        ``record_delays`` (the message is out: its id must not be lost to a short outage)."""
+        for delay in (*self._record_delays, None):
+            try:
+                return await self._finish(claim, attempt)
+            except StateUnavailable as exc:
+                if delay is None:
+                    raise
+                log.warning(
+                    "spotlight: guild %s slot %s: cannot record the result yet (%s); "
+                    "retrying in %.1fs", claim.guild_id, claim.slot_key, exc.detail, delay
+                )
+                await self._sleep(delay)
         raise AssertionError("unreachable")
 
     async def _finish(self, claim: _Claim, attempt: _Attempt) -> HistoryEntry:
@@ -791,11 +852,12 @@ class SpotlightService:
         reason: str | None = None,
         detail: str | None = None,
     ) -> int:
-        cursor = await self._conn.execute(
+        entry_id = await self._db.fetchval(
             """
             INSERT INTO spotlight_history (guild_id, slot_key, kind, startup_id, cycle, slot_at,
-                state, channel_id, reason, detail, created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                state, channel_id, reason, detail, created_at, updated_at, claimed_by)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            RETURNING id
             """,
             (
                 guild_id,
@@ -810,13 +872,12 @@ class SpotlightService:
                 detail,
                 _iso(now),
                 _iso(now),
+                self._instance if state == "sending" else None,
             ),
         )
-        entry_id = cursor.lastrowid
-        await cursor.close()
         if entry_id is None:
-            raise RuntimeError("SQLite returned no row id for the new history row")
-        return entry_id
+            raise RuntimeError("the database returned no id for the new history row")
+        return int(entry_id)
 
     async def _unique_key(self, base: str) -> str:
         """``base``, or ``base#n`` when two manual actions share the same instant."""
@@ -875,36 +936,37 @@ class SpotlightService:
     def _now(self) -> dt.datetime:
         return _aware_utc(self._clock(), "clock()")
 
-    async def _ensure_recovered(self) -> None:
+    async def _ensure_recovered(self, *, again: bool = False) -> None:
+        """Recover once before the first post; ``again``: on every pass after that too (a
+        failure then is logged by the caller's next step, not raised)."""
         async with self._recover_lock:
             if not self._recovered:
                 await self.recover()
+            elif again:
+                try:
+                    await self.recover()
+                except StateUnavailable:
+                    raise
+                except Exception:
+                    log.exception("spotlight: could not check for interrupted claims")
 
     @contextlib.asynccontextmanager
     async def _tx(self) -> AsyncIterator[None]:
-        """A write transaction: ``BEGIN IMMEDIATE`` takes SQLite's write lock up front, so a
-        check-then-insert inside it is atomic even against another process."""
-        async with self._lock:
+        """A write transaction, serialized with every other spotlight write in any process
+        (SQLite's write lock taken up front; PostgreSQL's advisory lock), so a
+        check-then-insert inside it is atomic."""
+        async with self._lock, self._state.transaction("spotlight") as tx:
+            self._db = tx
             try:
-                await self._conn.execute("BEGIN IMMEDIATE")
                 yield
-                await self._conn.execute("COMMIT")
-            except BaseException:
-                with contextlib.suppress(Exception):
-                    await self._conn.execute("ROLLBACK")
-                raise
+            finally:
+                self._db = self._state
 
     async def _rows(self, sql: str, params: Sequence[object] = ()) -> list[dict[str, Any]]:
-        async with self._conn.execute(sql, params) as cursor:
-            names = [column[0] for column in cursor.description]
-            return [dict(zip(names, row, strict=True)) for row in await cursor.fetchall()]
+        return await self._db.fetch(sql, params)
 
     async def _row(self, sql: str, params: Sequence[object] = ()) -> dict[str, Any] | None:
-        rows = await self._rows(sql, params)
-        return rows[0] if rows else None
+        return await self._db.fetchrow(sql, params)
 
     async def _exec(self, sql: str, params: Sequence[object] = ()) -> int:
-        cursor = await self._conn.execute(sql, params)
-        count = cursor.rowcount
-        await cursor.close()
-        return count
+        return await self._db.execute(sql, params)

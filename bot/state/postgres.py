@@ -85,8 +85,11 @@ def _lost(exc: BaseException) -> bool:
     return False
 
 
+_Conn = asyncpg.Connection | asyncpg.pool.PoolConnectionProxy
+
+
 class _PgTx:
-    def __init__(self, conn: asyncpg.Connection) -> None:
+    def __init__(self, conn: _Conn) -> None:
         self.conn = conn
 
     async def fetch(self, sql: str, params: Params = ()) -> list[Row]:
@@ -204,12 +207,12 @@ class PostgresState(State):
         if self._backoff and time.monotonic() < self._retry_at:
             raise StateUnavailable("reconnecting")
 
-    def _failed(self, exc: BaseException) -> StateUnavailable:
+    async def _failed(self, exc: BaseException) -> StateUnavailable:
         self._backoff = min(MAX_BACKOFF, self._backoff * 2 if self._backoff else FIRST_BACKOFF)
         self._retry_at = time.monotonic() + self._backoff
         if self._pool is not None:
             # Idle connections to a server that went away are dead: replace them all.
-            self._pool.expire_connections()
+            await self._pool.expire_connections()
         log.warning("state: database unavailable (%s: %s); next try in %.2fs",
                     type(exc).__name__, exc, self._backoff)
         return StateUnavailable(f"{type(exc).__name__}: {exc}")
@@ -220,7 +223,7 @@ class PostgresState(State):
         self._backoff = 0.0
 
     @contextlib.asynccontextmanager
-    async def _connection(self) -> AsyncIterator[asyncpg.Connection]:
+    async def _connection(self) -> AsyncIterator[_Conn]:
         self._check_backoff()
         assert self._pool is not None
         try:
@@ -228,7 +231,7 @@ class PostgresState(State):
                 yield conn
         except Exception as exc:
             if _lost(exc):
-                raise self._failed(exc) from exc
+                raise await self._failed(exc) from exc
             raise
         self._recovered()
 
@@ -254,9 +257,9 @@ class PostgresState(State):
                 await asyncio.wait_for(self._listen_conn.close(), 2.0)
             self._listen_conn = None
         if self._pool is not None:
-            with contextlib.suppress(Exception):
+            try:
                 await asyncio.wait_for(self._pool.close(), 5.0)
-            if not self._pool._closed:  # a hung close: do not wait for the dead server
+            except Exception:  # a hung close: do not wait for a dead server
                 self._pool.terminate()
             self._pool = None
 
@@ -272,9 +275,9 @@ class PostgresState(State):
         elif self._listen_conn is not None and not self._listen_conn.is_closed():
             await self._listen_conn.add_listener(channel, self._dispatch)
 
-    def _dispatch(self, _conn: object, _pid: int, channel: str, payload: str) -> None:
+    def _dispatch(self, _conn: object, _pid: int, channel: str, payload: object) -> None:
         for callback in self._listeners.get(channel, []):
-            result = callback(payload)
+            result = callback(str(payload))
             if inspect.isawaitable(result):
                 task = asyncio.ensure_future(result)
                 task.add_done_callback(_log_failure)
