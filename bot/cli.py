@@ -141,7 +141,7 @@ async def _with_knowledge(settings: Settings, lang: str, action) -> int:  # type
     try:
         if not await load_or_explain(store, sys.stderr):
             return 2
-        async with gaps.counted_in(store, settings.db):  # gaps go to the configured database
+        async with gaps.counted_in(store, settings):  # gaps go to the configured state
             try:
                 return await action(Knowledge(store))
             except NotFound as missing:

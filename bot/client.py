@@ -11,7 +11,10 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import os
 import pkgutil
+import secrets
+import socket
 import weakref
 from collections.abc import Callable
 
@@ -23,6 +26,7 @@ from bot.clock import utcnow
 from bot.config import Settings
 from bot.knowledge import Knowledge
 from bot.question import warm
+from bot.state import State, open_state
 from bot.store import Store
 from bot.tree import SmartUpsTree
 
@@ -65,15 +69,39 @@ class SmartUpsBot(commands.Bot):
         self.store = store or Store(settings.db, settings.data_dir, clock=clock)
         self.knowledge = Knowledge(self.store)
         self.started_at = clock()
+        #: This process among the bot's processes: its heartbeat row and spotlight claims.
+        self.instance = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+        self._state: State | None = None
         self.sync_commands = sync_commands
         self._watcher_task: asyncio.Task[None] | None = None
         self._startup_load: asyncio.Task[None] | None = None
         #: Views with timeouts: discord.py's close() leaves their timers running otherwise.
         self.live_views: weakref.WeakSet[discord.ui.View] = weakref.WeakSet()
 
+    @property
+    def state(self) -> State:
+        """Guild and admin state: the SQLite file, or PostgreSQL shared by every process."""
+        if self._state is None:
+            raise RuntimeError("the bot's state is opened in setup_hook")
+        return self._state
+
+    def owns_guild(self, guild_id: int) -> bool:
+        """Does this process run the Discord shard of ``guild_id`` (so it posts its spotlight)?
+        Discord's rule: shard = (guild_id >> 22) % shard_count."""
+        ids, count = self.settings.shard_ids, self.settings.shard_count
+        if ids is None or count is None:
+            return True
+        return (guild_id >> 22) % count in ids
+
     async def setup_hook(self) -> None:
         if not self.store.is_open:
             await self.store.open()
+        if self._state is None:
+            # On SQLite the state shares the store's file and writer connection (as before).
+            self._state = await open_state(
+                self.settings, plain=self.store.writer, db=self.store.db_path
+            )
+            self.store.attach_state(self._state)
         if self.store.loaded:
             # Serve the last good data from SQLite at once; re-read the folder in the background.
             self._startup_load = asyncio.create_task(self.load_data_folder(), name="startup-load")
@@ -100,7 +128,9 @@ class SmartUpsBot(commands.Bot):
         for task in tasks_:
             task.cancel()
         await asyncio.gather(*tasks_, return_exceptions=True)
-        await super().close()  # unloads the cogs: the spotlight cog closes its connection
+        await super().close()  # unloads the cogs: the spotlight cog stops its job
+        if self._state is not None:
+            await self._state.close()
         await self.store.close()
 
     async def load_data_folder(self) -> None:
@@ -142,18 +172,19 @@ class SmartUpsBot(commands.Bot):
             json.dumps(payload, sort_keys=True, default=str).encode()
         ).hexdigest()[:16]
         scope = f"commands:{guild.id if guild else 'global'}:{self.application_id}"
-        conn = self.store.writer
-        async with conn.execute("SELECT value FROM meta WHERE key = ?", (scope,)) as cur:
-            row = await cur.fetchone()
-        if row and row[0] == digest:
-            log.info("commands unchanged (%s); not syncing", digest)
-            return False
-        synced = await self.tree.sync(guild=guild)
-        await conn.execute(
-            "INSERT INTO meta (key, value) VALUES (?, ?) "
-            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            (scope, digest),
-        )
+        # One transaction under the "commands" lock: processes starting together queue here,
+        # and only the first finds the digest changed and syncs (not once per process).
+        async with self.state.transaction("commands") as tx:
+            stored = await tx.fetchval("SELECT value FROM meta WHERE key = ?", (scope,))
+            if stored == digest:
+                log.info("commands unchanged (%s); not syncing", digest)
+                return False
+            synced = await self.tree.sync(guild=guild)
+            await tx.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (scope, digest),
+            )
         log.info("synced %d command(s) to %s", len(synced), guild.id if guild else "all guilds")
         return True
 

@@ -11,11 +11,14 @@ Three paths count: :func:`count_reply` (/ask, ``smartups ask`` and the local ses
 :mod:`bot.answers`), :func:`count_miss` (a lookup whose name matched nothing, or only "did you
 mean": the command tree's error handler and the command line) and :func:`count_gap` under both.
 
-Counting is one UPSERT statement on the store's writer connection: outside a reload it commits
-at once (autocommit); during a reload it joins the reload's transaction and, should that roll
-back, one count is lost, which a counter can afford. A store kept in memory (the command line's
-private one) counts into the configured database instead, through :func:`counted_in`. A counting
-failure is logged, never raised: an answer must not fail because its gap could not be counted.
+Counting is one UPSERT statement on the store's state (:attr:`bot.store.Store.state`): on the
+bot's SQLite file that is the store's writer connection, so outside a reload it commits at once
+(autocommit) and during a reload it joins the reload's transaction (should that roll back, one
+count is lost, which a counter can afford); on a shared PostgreSQL database every process counts
+into the same rows. A store kept in memory (the command line's private one) counts into the
+configured state instead, through :func:`counted_in`. A counting failure is logged, never
+raised: an answer must not fail because its gap could not be counted (nor because the database
+is away).
 """
 
 from __future__ import annotations
@@ -29,12 +32,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-import aiosqlite
-
 from bot.clock import Clock, utcnow
+from bot.state import State
 from bot.text import clean_input, normalize
 
 if TYPE_CHECKING:
+    from bot.config import Settings
     from bot.errors import NotFound
     from bot.question.plan import Reply
     from bot.store import Store
@@ -76,68 +79,63 @@ def question_key(text: str) -> str:
     return normalize(clean_input(text, MAX_QUESTION_CHARS))[:MAX_QUESTION_CHARS]
 
 
-async def record(conn: aiosqlite.Connection, question: str, lang: str, reason: Reason, *,
+async def record(db: State, question: str, lang: str, reason: Reason, *,
                  clock: Clock = utcnow) -> None:
     """Count one gap."""
     key = question_key(question)
     if not key:
         return
     now = clock()
-    # ``async with`` closes the cursor on the connection's own thread: a cursor left to the
-    # garbage collector is finalized on whichever thread drops it, racing the connection's
-    # thread ("bad parameter or other API misuse" under a burst).
-    async with conn.execute(
+    # (On SQLite the state closes the cursor on the connection's own thread: one left to the
+    # garbage collector raced that thread under a burst.)
+    await db.execute(
         "INSERT INTO gap (question, lang, reason, count, first_seen, last_seen)"
         " VALUES (?, ?, ?, 1, ?, ?) ON CONFLICT (question, lang, reason) DO UPDATE SET"
-        " count = count + 1, last_seen = excluded.last_seen",
+        " count = gap.count + 1, last_seen = excluded.last_seen",
         (key, lang, reason, now.isoformat(), now.isoformat()),
-    ):
-        pass
+    )
 
 
 class _Elsewhere:
-    """The configured database a private store's gaps go to, opened at the first gap."""
+    """The configured state a private store's gaps go to, opened at the first gap."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.conn: aiosqlite.Connection | None = None
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.conn: State | None = None
         self.broken = False
 
-    async def connection(self) -> aiosqlite.Connection | None:
+    async def connection(self) -> State | None:
         if self.conn is None and not self.broken:
-            from bot.db import migrate, open_db
+            from bot.state import open_state
 
             try:
-                conn = await open_db(self.path)
+                self.conn = await open_state(self.settings)
             except Exception as exc:  # a read-only deployment: say so once, answer anyway
                 self.broken = True
-                log.warning("gaps are not counted: cannot open %s (%s)", self.path, exc)
+                log.warning("gaps are not counted: cannot open %s (%s)", self.where, exc)
                 return None
-            try:
-                await migrate(conn)
-            except Exception as exc:
-                await conn.close()
-                self.broken = True
-                log.warning("gaps are not counted: cannot migrate %s (%s)", self.path, exc)
-                return None
-            self.conn = conn
         return self.conn
+
+    @property
+    def where(self) -> str:
+        return "SMARTUPS_DATABASE_URL" if self.settings.database_url else str(self.settings.db)
 
 
 _elsewhere: weakref.WeakKeyDictionary[Store, _Elsewhere] = weakref.WeakKeyDictionary()
 
 
 @contextlib.asynccontextmanager
-async def counted_in(store: Store, db: str | Path) -> AsyncIterator[None]:
-    """While inside, gaps of ``store`` are counted in ``db`` (when it is not the store's own).
+async def counted_in(store: Store, settings: Settings) -> AsyncIterator[None]:
+    """While inside, gaps of ``store`` are counted in the configured state (when it is not the
+    store's own file).
 
     The command line answers from a private in-memory store (a query writes no records into
     the bot's database), yet its unanswered questions belong in the configured database.
     """
-    if str(store.db_path) == str(db):
+    if settings.database_url is None and str(store.db_path) == str(Path(settings.db)):
         yield
         return
-    sink = _elsewhere[store] = _Elsewhere(Path(db))
+    sink = _elsewhere[store] = _Elsewhere(settings)
     try:
         yield
     finally:
@@ -155,7 +153,7 @@ async def count_gap(store: Store, question: str, lang: str, reason: Reason | Non
         if sink is not None:
             conn = await sink.connection()
         else:
-            conn = store.writer if store.is_open else None
+            conn = store.state if store.is_open else None
         if conn is not None:
             await record(conn, question, lang, reason, clock=store.clock)
     except Exception:
@@ -177,13 +175,12 @@ async def count_miss(store: Store, missing: NotFound, lang: str) -> None:
     await count_gap(store, missing.query, lang, miss_of(missing))
 
 
-async def prune(conn: aiosqlite.Connection, before: dt.datetime) -> int:
+async def prune(db: State, before: dt.datetime) -> int:
     """Drop gaps last seen before ``before``; how many went."""
-    async with conn.execute("DELETE FROM gap WHERE last_seen < ?", (before.isoformat(),)) as cur:
-        return cur.rowcount
+    return await db.execute("DELETE FROM gap WHERE last_seen < ?", (before.isoformat(),))
 
 
-async def top(conn: aiosqlite.Connection, *, limit: int = 20, since: dt.datetime | None = None,
+async def top(db: State, *, limit: int = 20, since: dt.datetime | None = None,
               lang: str | None = None) -> list[Gap]:
     """The most frequent gaps (seen since ``since``), most counted first."""
     where, args = ["1 = 1"], []
@@ -193,15 +190,14 @@ async def top(conn: aiosqlite.Connection, *, limit: int = 20, since: dt.datetime
     if lang is not None:
         where.append("lang = ?")
         args.append(lang)
-    async with conn.execute(
+    rows = await db.fetch(
         "SELECT question, lang, reason, count, first_seen, last_seen FROM gap WHERE "
         + " AND ".join(where)  # fixed conditions; values are bound
         + " ORDER BY count DESC, last_seen DESC LIMIT ?",
         (*args, limit),
-    ) as cur:
-        rows = await cur.fetchall()
+    )
     return [
-        Gap(r[0], r[1], r[2], r[3], dt.datetime.fromisoformat(r[4]),
-            dt.datetime.fromisoformat(r[5]))
+        Gap(r["question"], r["lang"], r["reason"], int(r["count"]),
+            dt.datetime.fromisoformat(r["first_seen"]), dt.datetime.fromisoformat(r["last_seen"]))
         for r in rows
     ]

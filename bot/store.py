@@ -716,7 +716,8 @@ class Store:
         a shared state any attempt (after the reload's own commit)."""
         if not self._audit_in_reload:
             try:
-                await self.state.execute(AUDIT_INSERT, await self._audit_row(actor, command, report))
+                row = await self._audit_row(actor, command, report)
+                await self.state.execute(AUDIT_INSERT, row)
             except Exception:
                 log.exception("could not write the audit row to the shared state")
             return

@@ -23,9 +23,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-import aiosqlite
-
 from bot.clock import Clock, utcnow
+from bot.state import State
 
 if TYPE_CHECKING:
     from bot.model import Record
@@ -66,17 +65,17 @@ FLUSH_AFTER = 2.0
 Key = tuple[str, What, str]  # (day, what, name)
 
 
-async def write(conn: aiosqlite.Connection, counts: dict[Key, int]) -> None:
-    """Add ``counts`` to the table in one statement (the cursor closed on its own thread)."""
+async def write(db: State, counts: dict[Key, int]) -> None:
+    """Add ``counts`` to the table in one statement (on SQLite the cursor is closed on the
+    connection's own thread)."""
     rows = [(day, what, name, n) for (day, what, name), n in counts.items() if n > 0]
     if not rows:
         return
-    async with conn.executemany(
+    await db.executemany(
         "INSERT INTO usage (day, what, name, count) VALUES (?, ?, ?, ?)"
-        " ON CONFLICT (day, what, name) DO UPDATE SET count = count + excluded.count",
+        " ON CONFLICT (day, what, name) DO UPDATE SET count = usage.count + excluded.count",
         rows,
-    ):
-        pass
+    )
 
 
 def keys(uses: Iterable[tuple[What, str]], clock: Clock = utcnow) -> list[Key]:
@@ -84,10 +83,10 @@ def keys(uses: Iterable[tuple[What, str]], clock: Clock = utcnow) -> list[Key]:
     return [(day, what, name[:MAX_NAME_CHARS]) for what, name in uses if name]
 
 
-async def record(conn: aiosqlite.Connection, uses: Iterable[tuple[What, str]], *,
+async def record(db: State, uses: Iterable[tuple[What, str]], *,
                  clock: Clock = utcnow) -> None:
     """Count each (what, name) once for today, now."""
-    await write(conn, collections.Counter(keys(uses, clock)))
+    await write(db, collections.Counter(keys(uses, clock)))
 
 
 class Tally:
@@ -122,7 +121,7 @@ class Tally:
             if not counts or not self.store.is_open:
                 return
             try:
-                await write(self.store.writer, counts)
+                await write(self.store.state, counts)
             except Exception:
                 log.exception("could not write %d usage counts", sum(counts.values()))
 
@@ -157,16 +156,15 @@ async def count_use(store: Store, command: str | None, records: Iterable[Record]
         log.exception("could not count the use of %s", command)
 
 
-async def top(conn: aiosqlite.Connection, what: What, *, since: dt.datetime | None = None,
+async def top(db: State, what: What, *, since: dt.datetime | None = None,
               limit: int = 10) -> list[Used]:
     """The most used commands or records since ``since`` (all kept days when None)."""
-    async with conn.execute(
+    rows = await db.fetch(
         "SELECT name, SUM(count) AS total FROM usage WHERE what = ? AND day >= ?"
         " GROUP BY name ORDER BY total DESC, name LIMIT ?",
         (what, _day(since) if since else "", limit),
-    ) as cur:
-        rows = await cur.fetchall()
-    return [Used(what, r[0], int(r[1])) for r in rows]
+    )
+    return [Used(what, r["name"], int(r["total"])) for r in rows]
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,7 +176,7 @@ class Stats:
     commands: list[tuple[str, int]]
 
 
-async def gather(store: Store, conn: aiosqlite.Connection, *, days: int | None, lang: str,
+async def gather(store: Store, db: State, *, days: int | None, lang: str,
                  limit: int = 10) -> Stats:
     """The most looked-up records (named as ``lang`` reads them) and commands of the period."""
     from bot.model import Kind
@@ -188,16 +186,15 @@ async def gather(store: Store, conn: aiosqlite.Connection, *, days: int | None, 
     since = store.clock() - dt.timedelta(days=days) if days else None
     records = []
     live = store.current.dataset.records if store.loaded else {}
-    for used in await top(conn, "record", since=since, limit=limit):
+    for used in await top(db, "record", since=since, limit=limit):
         kind, record_id = used.record_key
         found = live.get(Kind(kind), {}).get(record_id) if kind in Kind._value2member_map_ else None
         records.append((display_name(found, lang) if found else record_id, used.count))
-    commands = [(f"/{u.name}", u.count) for u in await top(conn, "command", since=since,
+    commands = [(f"/{u.name}", u.count) for u in await top(db, "command", since=since,
                                                             limit=limit)]
     return Stats(days, records, commands)
 
 
-async def prune(conn: aiosqlite.Connection, before: dt.datetime) -> int:
+async def prune(db: State, before: dt.datetime) -> int:
     """Drop the days before ``before``; how many rows went."""
-    async with conn.execute("DELETE FROM usage WHERE day < ?", (_day(before),)) as cur:
-        return cur.rowcount
+    return await db.execute("DELETE FROM usage WHERE day < ?", (_day(before),))

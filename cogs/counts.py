@@ -92,8 +92,8 @@ class Counts(commands.Cog):
             return
         before = self.bot.clock() - self.retention
         try:
-            dropped = (await gaps.prune(store.writer, before),
-                       await usage.prune(store.writer, before))
+            dropped = (await gaps.prune(store.state, before),
+                       await usage.prune(store.state, before))
         except Exception:
             log.exception("could not drop the counts older than %s", before.date())
             return

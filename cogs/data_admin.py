@@ -76,7 +76,7 @@ class DataAdmin(
 
         lang = lang_of(interaction.locale)
         rows = await self.store.audit_log(limit=15)
-        events = await SuggestionStore(self.store.reader).events(limit=10)
+        events = await SuggestionStore(self.store.state).events(limit=10)
         embeds = [to_embed(audit_card(rows, lang)), to_embed(events_card(events, lang))]
         await interaction.response.send_message(embeds=embeds, ephemeral=True)
 
@@ -90,7 +90,7 @@ class DataAdmin(
         from bot.suggestions.cards import gaps_card
 
         since = self.bot.clock() - dt.timedelta(days=days) if days else None
-        rows = await gaps.top(self.store.reader, limit=20, since=since)
+        rows = await gaps.top(self.store.state, limit=20, since=since)
         card = gaps_card(rows, lang_of(interaction.locale), self.bot.settings.counts_retention_days)
         await interaction.response.send_message(embed=to_embed(card), ephemeral=True)
 
@@ -104,7 +104,7 @@ class DataAdmin(
         from bot.suggestions.cards import stats_card
 
         lang = lang_of(interaction.locale)
-        stats = await usage.gather(self.store, self.store.reader, days=days, lang=lang)
+        stats = await usage.gather(self.store, self.store.state, days=days, lang=lang)
         card = stats_card(stats, lang, self.bot.settings.counts_retention_days)
         await interaction.response.send_message(embed=to_embed(card), ephemeral=True)
 

@@ -26,6 +26,7 @@ from bot.suggestions.cards import PAGE_SIZE, decided_card, outcome_card, queue_c
 from bot.suggestions.fields import current_value
 from bot.suggestions.models import Suggestion
 from bot.suggestions.service import SuggestionService
+from bot.suggestions.storage import SuggestionStore
 
 log = logging.getLogger(__name__)
 
@@ -50,8 +51,8 @@ class Review(commands.GroupCog, group_name="review",
         """The queue's service, connected on first use (loading the cog opens nothing)."""
         async with self._connecting:
             if self._service is None:
-                self._service = await SuggestionService.connect(
-                    self.bot.store, self.bot.settings.db, clock=self.bot.clock)
+                queue = SuggestionStore(self.bot.state, clock=self.bot.clock)
+                self._service = SuggestionService(self.bot.store, queue)
             return self._service
 
 

@@ -1,9 +1,10 @@
 """The weekly SmartUp spotlight's Discord side: the moderator commands and the posting job.
 
-The cog owns the job: ``cog_load`` opens the spotlight's own database connection, builds
-:class:`bot.spotlight.SpotlightService` and starts the loop; ``cog_unload`` stops the loop and
-closes the connection, so unloading the extension stops the job and the client knows nothing
-about spotlights. Deciding who is next, when, and recording exactly-once posts is the service's.
+The cog owns the job: ``cog_load`` builds :class:`bot.spotlight.SpotlightService` on the bot's
+state (SQLite or the shared PostgreSQL) and starts the loop; ``cog_unload`` stops the loop, so
+unloading the extension stops the job and the client knows nothing about spotlights. With
+several processes, each posts only for the guilds of its own shards (``bot.owns_guild``).
+Deciding who is next, when, and recording exactly-once posts is the service's.
 """
 
 from __future__ import annotations
@@ -12,13 +13,11 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING
 
-import aiosqlite
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot import answers
-from bot.db import open_db
 from bot.i18n import lang_for_guild, lang_of, tr
 from bot.model import Kind, Record
 from bot.permissions import Level, require
@@ -71,7 +70,6 @@ class Spotlight(
 
     def __init__(self, bot: SmartUpsBot) -> None:
         self.bot = bot
-        self._conn: aiosqlite.Connection | None = None
         self._service: SpotlightService | None = None
         self._task: asyncio.Task[None] | None = None
         #: The job's state for /spotlight status: a key of spotlight.loop_state.*, and what
@@ -83,11 +81,8 @@ class Spotlight(
     # ------------------------------------------------------------------ the job
 
     async def cog_load(self) -> None:
-        # The spotlight runs its own transactions: it gets its own connection.
-        self._conn = await open_db(self.bot.settings.db)
-        self._service = SpotlightService(
-            self._conn, clock=self.bot.clock, grace=self.bot.settings.spotlight_grace
-        )
+        # The service is built on first use: the bot's state opens in its setup_hook, which
+        # a cog loaded on its own (the offline payload test) never runs.
         self._task = asyncio.create_task(self._keep_running(), name="spotlight")
 
     async def cog_unload(self) -> None:
@@ -96,14 +91,18 @@ class Spotlight(
             await asyncio.gather(self._task, return_exceptions=True)
             self._task = None
         self.state = "stopped"
-        if self._conn is not None:
-            await self._conn.close()
-            self._conn = None
+        self._service = None
 
     @property
     def service(self) -> SpotlightService:
         if self._service is None:
-            raise RuntimeError("the spotlight cog is not loaded")
+            self._service = SpotlightService(
+                self.bot.state,
+                clock=self.bot.clock,
+                grace=self.bot.settings.spotlight_grace,
+                instance=self.bot.instance,
+                owns=self.bot.owns_guild,
+            )
         return self._service
 
     @property

@@ -30,7 +30,7 @@ from bot.suggestions.errors import SuggestionInvalid
 from bot.suggestions.fields import MAX_VALUE_CHARS, allowed_fields, current_value
 from bot.suggestions.models import Suggestion
 from bot.suggestions.service import Author, SuggestionService
-from bot.suggestions.storage import Limits
+from bot.suggestions.storage import Limits, SuggestionStore
 from bot.transformers import CHOICE_MAX, RecordTransformer, choice_name, knowledge_of
 from bot.tree import reply_ephemeral
 
@@ -146,8 +146,8 @@ class Suggest(commands.GroupCog, group_name="suggest",
             if self._service is None:
                 settings = self.bot.settings
                 limits = Limits(settings.suggest_max_pending, settings.suggest_max_per_day)
-                self._service = await SuggestionService.connect(
-                    self.bot.store, settings.db, clock=self.bot.clock, limits=limits)
+                queue = SuggestionStore(self.bot.state, clock=self.bot.clock, limits=limits)
+                self._service = SuggestionService(self.bot.store, queue)
             return self._service
 
 

@@ -74,3 +74,13 @@ async def state(backend: str, tmp_path: Path, request: pytest.FixtureRequest
         yield opened
     finally:
         await opened.close()
+
+
+async def reopen(state: State) -> State:
+    """Another state on the same file or database (another process, or a restart)."""
+    if isinstance(state, SqliteState):
+        return await SqliteState.open(state.path)
+    from bot.state.postgres import PostgresState
+
+    assert isinstance(state, PostgresState)
+    return await PostgresState.open(state.url)

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from bot import gaps, usage
 from bot.clock import utcnow
-from bot.db import migrate, open_db
 from bot.model import Kind
+from bot.state import SqliteState
 from cogs.counts import record_options
 from cogs.lookup import Lookup
 from cogs.suggest import Suggest
@@ -20,7 +20,7 @@ from tests.fakediscord import FakeDiscord
 
 async def _usage(bot, what: usage.What) -> dict[str, int]:
     await usage.flush(bot.store)  # counts are written in batches; read what is counted so far
-    return {u.name: u.count for u in await usage.top(bot.store.reader, what, limit=100)}
+    return {u.name: u.count for u in await usage.top(bot.store.state, what, limit=100)}
 
 
 async def _until(check: Callable[[], Awaitable[bool]], what: str) -> None:
@@ -85,8 +85,7 @@ async def test_counts_older_than_the_retention_are_dropped_at_start(
 ) -> None:
     now = utcnow()
     old, recent = now - dt.timedelta(days=45), now - dt.timedelta(days=5)
-    conn = await open_db(tmp_path / "bot.db")
-    await migrate(conn)
+    conn = await SqliteState.open(tmp_path / "bot.db")
     for when, label in ((old, "old"), (recent, "recent")):
         await gaps.record(conn, f"an {label} question", "en", "not_found",
                           clock=lambda when=when: when)
@@ -100,7 +99,7 @@ async def test_counts_older_than_the_retention_are_dropped_at_start(
             return "startup:old" not in await _usage(bot, "record")
         await _until(dropped, "the old usage count")
         assert await _usage(bot, "record") == {"startup:recent": 1}
-        assert [g.question for g in await gaps.top(bot.store.reader)] == ["an recent question"]
+        assert [g.question for g in await gaps.top(bot.store.state)] == ["an recent question"]
         data = await run_command(fake_discord, "data gaps", {}, user=fake_discord.admin)
         assert "kept 30 days" in embed_text(data)
 
@@ -112,11 +111,11 @@ async def test_uses_are_written_in_batches_before_a_read_or_after_a_few_seconds(
     for _ in range(3):
         await usage.count_use(store, "startup", [qupital])
     await usage.count_use(store, "ask")
-    assert await usage.top(store.reader, "command") == []  # not written yet
+    assert await usage.top(store.state, "command") == []  # not written yet
     await usage.flush(store)
-    assert {u.name: u.count for u in await usage.top(store.reader, "command")} == {
+    assert {u.name: u.count for u in await usage.top(store.state, "command")} == {
         "startup": 3, "ask": 1}
     await usage.count_use(store, "startup", [qupital])
     await asyncio.sleep(usage.FLUSH_AFTER + 0.5)  # the timer's write, without a read first
-    assert {u.name: u.count for u in await usage.top(store.reader, "record")} == {
+    assert {u.name: u.count for u in await usage.top(store.state, "record")} == {
         "startup:qupital": 4}

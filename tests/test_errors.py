@@ -14,6 +14,7 @@ from bot.i18n import LANGUAGES, strings
 from bot.permissions import Level, MissingLevel
 from bot.render import error_message, failure_card, to_text
 from bot.spotlight import InvalidTime, InvalidTimezone, NoStartups, NotScheduled
+from bot.state import StateUnavailable
 from bot.suggestions import (
     AcceptConflict,
     AcceptNotWritable,
@@ -43,6 +44,7 @@ EXAMPLES: dict[type[SmartUpsError], SmartUpsError] = {
     AcceptRejectedByData: AcceptRejectedByData(
         7, [DataProblem("data/startups.yaml", 3, 5, "city", "'x'", "a city id")]
     ),
+    StateUnavailable: StateUnavailable("ConnectionRefusedError: [Errno 111] Connect call failed"),
 }
 
 PLACEHOLDER = re.compile(r"{(\w+)}")

@@ -24,7 +24,7 @@ async def test_the_gaps_list_after_a_few_unanswered_questions(
         for question, lang in asked:
             reply = await bot.knowledge.ask(question)
             await gaps.count_reply(bot.store, reply, lang)
-        rows = await gaps.top(bot.store.reader)
+        rows = await gaps.top(bot.store.state)
         assert (rows[0].count, rows[0].reason) == (2, "not_said")
         assert sorted((g.count, g.reason) for g in rows[1:]) == [(1, "not_found"), (1, "not_said")]
         async with bot.store.reader.execute("SELECT * FROM gap") as cur:
@@ -45,7 +45,7 @@ async def _counted(bot, question: str) -> gaps.Gap:
     """The gap row of ``question``, once the bot has counted it (it counts after answering)."""
     async with asyncio.timeout(5):
         while True:
-            rows = {g.question: g for g in await gaps.top(bot.store.reader, limit=100)}
+            rows = {g.question: g for g in await gaps.top(bot.store.state, limit=100)}
             if question in rows:
                 return rows[question]
             await asyncio.sleep(0.02)
@@ -68,7 +68,7 @@ async def test_real_asks_and_lookups_on_discord_are_counted(
         assert (nothing.count, nothing.reason) == (1, "not_found")
         guess = await _counted(bot, "smart")
         assert (guess.reason, guess.lang) == ("did_you_mean", "zh-CN")
-        rows = await gaps.top(bot.store.reader, limit=100)
+        rows = await gaps.top(bot.store.state, limit=100)
         assert not any("boxful" in g.question for g in rows)  # answered: not a gap
 
         data = await run_command(fake_discord, "data gaps", {}, user=fake_discord.admin)

@@ -93,5 +93,5 @@ async def test_a_remembered_question_still_counts_each_gap(knowledge: Knowledge)
     again = await answers.ask_reply(knowledge, question, "en")
     assert again is first  # answered once
     assert gaps.gap_of(first[0]) == "not_said"
-    counted = await gaps.top(knowledge.store.reader, lang="en")
+    counted = await gaps.top(knowledge.store.state, lang="en")
     assert [g.count for g in counted if g.question == gaps.question_key(question)] == [2]

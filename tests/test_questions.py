@@ -190,7 +190,7 @@ async def test_unanswered_questions_are_counted_as_gaps(shipped: Knowledge) -> N
     for _ in range(2):
         await answers.ask(shipped, "When was ImageDeep founded?", "en")
     await answers.ask(shipped, "When did WeLab start?", "en")  # answered: not a gap
-    found = await gaps.top(shipped.store.writer, lang="en")
+    found = await gaps.top(shipped.store.state, lang="en")
     counted = {(g.question, g.reason): g.count for g in found}
     assert counted[("when was imagedeep founded", "not_said")] >= 2, found
     assert not any(q == "when did welab start" for q, _ in counted)

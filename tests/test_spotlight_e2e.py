@@ -251,11 +251,11 @@ async def test_unloading_the_extension_stops_the_job(
     async with running_bot(fake_discord, settings, clock=clock) as bot:
         cog = spotlight_of(bot)
         await fake_discord.wait_until(lambda: cog.state == "running")
-        assert cog.running and cog._conn is not None
+        assert cog.running and cog._service is not None
         task = cog._task
         await bot.unload_extension("cogs.spotlight")
         assert task is not None and task.done() and not cog.running
-        assert cog._conn is None and cog.state == "stopped"
+        assert cog._service is None and cog.state == "stopped"
         assert bot.get_cog("Spotlight") is None
         await bot.load_extension("cogs.spotlight")  # and back: a new job starts
         assert await settle(lambda: spotlight_of(bot).state == "running")

@@ -12,7 +12,8 @@ import pytest
 from bot import gaps
 from bot.cli import main
 from bot.clock import utcnow
-from bot.db import migrate, open_db
+from bot.config import load_settings
+from bot.state import SqliteState
 from bot.store import Store
 from bot.suggestions.service import Author, SuggestionService
 
@@ -34,7 +35,8 @@ def queue(tmp_path: Path, sample_dir: Path, *changes: tuple[str, str, str]) -> N
         store = Store(tmp_path / "cli.db", sample_dir)
         await store.open()
         await store.reload()
-        service = await SuggestionService.connect(store, tmp_path / "cli.db")
+        settings = load_settings({"SMARTUPS_DB": str(tmp_path / "cli.db")}, None)
+        service = await SuggestionService.connect(store, settings)
         try:
             for record, field, value in changes:
                 await service.suggest(Author(5, "carol"), "startup", record, field, value, SOURCE)
@@ -82,8 +84,7 @@ def test_gaps_are_listed_and_old_ones_dropped(capsys, tmp_path: Path) -> None:
     now = utcnow()  # smartups gaps drops what is older than the retention from today
 
     async def run() -> None:
-        conn = await open_db(tmp_path / "cli.db")
-        await migrate(conn)
+        conn = await SqliteState.open(tmp_path / "cli.db")
         for question in ("Who founded Qupital?", "who founded qupital", "WHO FOUNDED QUPITAL"):
             await gaps.record(conn, question, "en", "not_said", clock=lambda: now)
         await gaps.record(conn, "誰創辦了橋彼道", "zh-TW", "not_said", clock=lambda: now)
@@ -102,9 +103,8 @@ def test_gaps_are_listed_and_old_ones_dropped(capsys, tmp_path: Path) -> None:
 
 def _gap_rows(db: Path) -> dict[str, tuple[int, str]]:
     async def run() -> dict[str, tuple[int, str]]:
-        conn = await open_db(db)
+        conn = await SqliteState.open(db)
         try:
-            await migrate(conn)
             return {g.question: (g.count, g.reason) for g in await gaps.top(conn, limit=100)}
         finally:
             await conn.close()
@@ -155,7 +155,7 @@ async def test_the_local_session_counts_its_lookups_that_missed(
     out = io.StringIO()
     lines = "/startup zorblax\nflying cars on Mars\n/startup lalamove\n"
     assert await run_local(settings, "en", io.StringIO(lines), out) == 0
-    conn = await open_db(tmp_path / "local.db")
+    conn = await SqliteState.open(tmp_path / "local.db")
     try:
         found = {g.question: g.reason for g in await gaps.top(conn)}
     finally:
@@ -169,8 +169,7 @@ def test_smartups_stats_names_the_records_of_the_period(capsys, tmp_path: Path) 
     now = utcnow()
 
     async def run() -> None:
-        conn = await open_db(tmp_path / "cli.db")
-        await migrate(conn)
+        conn = await SqliteState.open(tmp_path / "cli.db")
         for _ in range(3):
             await usage.record(conn, [("command", "startup"), ("record", "startup:qupital")])
         await usage.record(conn, [("record", "startup:gone-since")])  # no longer in the data

@@ -1,4 +1,4 @@
-"""The suggestion service on a real data folder and a real SQLite file."""
+"""The suggestion service on a real data folder, the queue on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.db import open_db
 from bot.model import Kind
+from bot.state import State
 from bot.store import Store
 from bot.suggestions import (
     AcceptConflict,
@@ -25,6 +25,7 @@ from bot.suggestions import (
 )
 from bot.suggestions.service import Author, SuggestionService
 from bot.suggestions.storage import Limits, SuggestionStore
+from tests.pgfixtures import reopen
 
 SOURCE = "https://example.org/news/qupital"
 MEMBER = Author(42, "member#0042", "en", 1)
@@ -39,11 +40,12 @@ class Clock:
 
 
 @pytest.fixture
-async def service(store: Store, tmp_path: Path) -> AsyncIterator[SuggestionService]:
-    conn = await open_db(tmp_path / "smartups.db")
-    queue = SuggestionStore(conn, clock=Clock(), limits=Limits(pending=3, per_day=4))
+async def service(store: Store, state: State, backend: str) -> AsyncIterator[SuggestionService]:
+    """The queue on either backend; on PostgreSQL the reload audit goes there too."""
+    if backend == "postgresql":
+        store.attach_state(state)
+    queue = SuggestionStore(state, clock=Clock(), limits=Limits(pending=3, per_day=4))
     yield SuggestionService(store, queue)
-    await conn.close()
 
 
 async def test_a_value_is_checked_before_it_is_stored(service: SuggestionService) -> None:
@@ -161,7 +163,7 @@ async def test_limits_per_member(service: SuggestionService) -> None:
 
 async def test_the_queue_survives_a_restart(service: SuggestionService, tmp_path: Path) -> None:
     made = await service.suggest(MEMBER, "startup", "qupital", "name_zh", "橋彼道有限公司", SOURCE)
-    conn = await open_db(tmp_path / "smartups.db")
+    conn = await reopen(service.queue.db)
     try:
         again = await SuggestionStore(conn).get(made.id)
     finally:

@@ -77,7 +77,7 @@ async def _service(settings: Settings) -> AsyncIterator[SuggestionService]:
     try:
         await store.reload(actor=_actor(), command="load", audit=False)
         limits = Limits(settings.suggest_max_pending, settings.suggest_max_per_day)
-        service = await SuggestionService.connect(store, settings.db, limits=limits)
+        service = await SuggestionService.connect(store, settings, limits=limits)
         yield service
     finally:
         if service is not None:
@@ -166,11 +166,10 @@ async def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
 async def cmd_gaps(args: argparse.Namespace, settings: Settings) -> int:
     from bot import gaps
     from bot.clock import utcnow
-    from bot.db import migrate, open_db
+    from bot.state import open_state
 
-    conn = await open_db(settings.db)
+    conn = await open_state(settings)
     try:
-        await migrate(conn)
         now = utcnow()
         await gaps.prune(conn, now - dt.timedelta(days=settings.counts_retention_days))
         since = now - dt.timedelta(days=args.days) if args.days else None
@@ -188,8 +187,8 @@ async def cmd_gaps(args: argparse.Namespace, settings: Settings) -> int:
 async def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
     """/data stats at a terminal: the bot's counts, named from the data folder."""
     from bot import usage
-    from bot.db import migrate, open_db
     from bot.render import to_text
+    from bot.state import open_state
     from bot.store import Store
     from bot.suggestions.cards import stats_card
 
@@ -197,9 +196,8 @@ async def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
     await store.open()
     try:
         await store.reload(actor=_actor(), command="load", audit=False)
-        conn = await open_db(settings.db)
+        conn = await open_state(settings)
         try:
-            await migrate(conn)
             stats = await usage.gather(store, conn, days=args.days or None, lang=_lang(args),
                                        limit=args.limit)
         finally:

@@ -17,10 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from bot.clock import Clock, utcnow
-from bot.db import migrate, open_db
+from bot.config import Settings
 from bot.errors import DataProblem
 from bot.loader import Loader
 from bot.model import Kind, Record
+from bot.state import open_state
 from bot.store import ReloadReport, Store
 from bot.suggestions import yaml_writer
 from bot.suggestions.errors import (
@@ -64,25 +65,22 @@ class Accepted:
 class SuggestionService:
     """The queue's operations over the live store and the data folder."""
 
-    def __init__(self, store: Store, queue: SuggestionStore) -> None:
+    def __init__(self, store: Store, queue: SuggestionStore, *, owns_state: bool = False) -> None:
         self.store = store
         self.queue = queue
         self._accepting = asyncio.Lock()
+        self._owns_state = owns_state
 
     @classmethod
-    async def connect(cls, store: Store, db_path: str | Path, *, clock: Clock = utcnow,
+    async def connect(cls, store: Store, settings: Settings, *, clock: Clock = utcnow,
                       limits: Limits = DEFAULT_LIMITS) -> SuggestionService:
-        """A service on a connection of its own (a reload's transaction is the store's)."""
-        conn = await open_db(db_path)
-        try:
-            await migrate(conn)
-        except BaseException:
-            await conn.close()
-            raise
-        return cls(store, SuggestionStore(conn, clock=clock, limits=limits))
+        """A service on a state of its own, the one ``settings`` name (the command line)."""
+        state = await open_state(settings, db=store.db_path)
+        return cls(store, SuggestionStore(state, clock=clock, limits=limits), owns_state=True)
 
     async def close(self) -> None:
-        await self.queue.conn.close()
+        if self._owns_state:
+            await self.queue.db.close()
 
     @property
     def data_dir(self) -> Path:

@@ -1,9 +1,10 @@
-"""The suggestion queue in SQLite (migration V004): the rows, the per-member limits, the audit.
+"""The suggestion queue in the guild state (migration V004): rows, per-member limits, audit.
 
-The queue lives in the bot's database, so a restart keeps it. The limit check and the insert
-run in one ``BEGIN IMMEDIATE`` transaction, so two suggestions sent at once cannot both slip
-under a limit; a decision only moves a row out of 'pending' (``WHERE state = 'pending'``), so
-two moderators can never both decide one suggestion.
+The queue lives in the bot's state (its SQLite file, or PostgreSQL shared by every process), so
+a restart keeps it. The limit check and the insert run in one write transaction serialized
+across processes, so two suggestions sent at once cannot both slip under a limit; a decision
+only moves a row out of 'pending' (``WHERE state = 'pending'``), so two moderators can never
+both decide one suggestion.
 """
 
 from __future__ import annotations
@@ -14,9 +15,8 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-import aiosqlite
-
 from bot.clock import Clock, utcnow
+from bot.state import Row, State, Tx
 from bot.suggestions.errors import SuggestionLimit, SuggestionNotFound, SuggestionNotPending
 from bot.suggestions.models import Suggestion
 
@@ -61,14 +61,16 @@ def _time(text: str | None) -> dt.datetime | None:
     return dt.datetime.fromisoformat(text) if text else None
 
 
-def _row(row: aiosqlite.Row) -> Suggestion:
-    created = _time(row[11])
+def _row(row: Row) -> Suggestion:
+    created = _time(row["created_at"])
     assert created is not None
     return Suggestion(
-        id=row[0], kind=row[1], record_id=row[2], field=row[3], value=json.loads(row[4]),
-        seen=json.loads(row[5]), source=row[6], author_id=row[7], author_name=row[8],
-        lang=row[9], state=row[10], created_at=created, data_version=row[12],
-        decided_at=_time(row[13]), decided_by=row[14], reason=row[15], notified=row[16],
+        id=row["id"], kind=row["kind"], record_id=row["record_id"], field=row["field"],
+        value=json.loads(row["value"]), seen=json.loads(row["seen"]), source=row["source"],
+        author_id=row["author_id"], author_name=row["author_name"], lang=row["lang"],
+        state=row["state"], created_at=created, data_version=row["data_version"],
+        decided_at=_time(row["decided_at"]), decided_by=row["decided_by"],
+        reason=row["reason"], notified=row["notified"],
     )
 
 
@@ -77,60 +79,50 @@ def _json(value: Any) -> str:
 
 
 class SuggestionStore:
-    """Reads and writes the queue on one connection of its own."""
+    """Reads and writes the queue in the state."""
 
-    def __init__(self, conn: aiosqlite.Connection, *, clock: Clock = utcnow,
+    def __init__(self, db: State, *, clock: Clock = utcnow,
                  limits: Limits = DEFAULT_LIMITS) -> None:
-        self.conn = conn
+        self.db = db
         self.clock = clock
         self.limits = limits
 
-    async def _count(self, sql: str, args: tuple[Any, ...]) -> int:
-        async with self.conn.execute(sql, args) as cur:
-            row = await cur.fetchone()
-        return int(row[0]) if row else 0
+    @staticmethod
+    async def _count(db: State | Tx, sql: str, args: tuple[Any, ...]) -> int:
+        return int(await db.fetchval(sql, args) or 0)
 
     async def add(self, new: NewSuggestion) -> Suggestion:
         """Store a checked suggestion, unless its author reached a limit."""
         now = self.clock()
-        conn = self.conn
-        await conn.execute("BEGIN IMMEDIATE")
-        try:
+        async with self.db.transaction("suggestions") as tx:
             pending = await self._count(
+                tx,
                 "SELECT COUNT(*) FROM suggestion WHERE author_id = ? AND state = 'pending'",
                 (new.author_id,),
             )
             if pending >= self.limits.pending:
                 raise SuggestionLimit("pending", self.limits.pending)
             today = await self._count(
+                tx,
                 "SELECT COUNT(*) FROM suggestion WHERE author_id = ? AND created_at > ?",
                 (new.author_id, (now - dt.timedelta(days=1)).isoformat()),
             )
             if today >= self.limits.per_day:
                 raise SuggestionLimit("daily", self.limits.per_day)
-            cur = await conn.execute(
+            number = int(await tx.fetchval(
                 "INSERT INTO suggestion (kind, record_id, field, value, seen, source, author_id,"
                 " author_name, lang, guild_id, data_version, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 (new.kind, new.record_id, new.field, _json(new.value), _json(new.seen),
                  new.source, new.author_id, new.author_name, new.lang, new.guild_id,
                  new.data_version, now.isoformat()),
-            )
-            number = cur.lastrowid
-            assert number is not None
+            ))
             await self._event(number, new.author_name, "suggested", {"field": new.field},
-                              new.data_version, None)
-            await conn.execute("COMMIT")
-        except BaseException:
-            await conn.execute("ROLLBACK")
-            raise
+                              new.data_version, None, db=tx)
         return await self.get(number)
 
     async def get(self, number: int) -> Suggestion:
-        async with self.conn.execute(
-            f"SELECT {_COLUMNS} FROM suggestion WHERE id = ?", (number,)
-        ) as cur:
-            row = await cur.fetchone()
+        row = await self.db.fetchrow(f"SELECT {_COLUMNS} FROM suggestion WHERE id = ?", (number,))
         if row is None:
             raise SuggestionNotFound(number)
         return _row(row)
@@ -152,39 +144,32 @@ class SuggestionStore:
                 where.append(f"{column} = ?")  # column names are ours, values are bound
                 args.append(value)
         condition = " AND ".join(where)
-        total = await self._count(f"SELECT COUNT(*) FROM suggestion WHERE {condition}",
+        total = await self._count(self.db, f"SELECT COUNT(*) FROM suggestion WHERE {condition}",
                                   tuple(args))
-        async with self.conn.execute(
+        rows = await self.db.fetch(
             f"SELECT {_COLUMNS} FROM suggestion WHERE {condition} ORDER BY id LIMIT ? OFFSET ?",
             (*args, limit, offset),
-        ) as cur:
-            rows = await cur.fetchall()
+        )
         return [_row(r) for r in rows], total
 
     async def decide(self, number: int, state: str, actor: str, reason: str | None, *,
                      version_before: str | None = None,
                      version_after: str | None = None) -> Suggestion:
         """Accept or reject a pending suggestion, with its audit event, in one transaction."""
-        conn = self.conn
-        await conn.execute("BEGIN IMMEDIATE")
-        try:
-            cur = await conn.execute(
+        decided = False
+        async with self.db.transaction("suggestions") as tx:
+            changed = await tx.execute(
                 "UPDATE suggestion SET state = ?, decided_at = ?, decided_by = ?, reason = ?"
                 " WHERE id = ? AND state = 'pending'",
                 (state, self.clock().isoformat(), actor, reason, number),
             )
-            if cur.rowcount != 1:
-                await conn.execute("ROLLBACK")
-                found = await self.get(number)
-                raise SuggestionNotPending(number, found.state)
-            await self._event(number, actor, state, {"reason": reason} if reason else {},
-                              version_before, version_after)
-            await conn.execute("COMMIT")
-        except SuggestionNotPending:
-            raise
-        except BaseException:
-            await conn.execute("ROLLBACK")
-            raise
+            if changed == 1:
+                await self._event(number, actor, state, {"reason": reason} if reason else {},
+                                  version_before, version_after, db=tx)
+                decided = True
+        if not decided:
+            found = await self.get(number)
+            raise SuggestionNotPending(number, found.state)
         return await self.get(number)
 
     async def record_event(self, number: int, actor: str, action: str,
@@ -193,13 +178,14 @@ class SuggestionStore:
         await self._event(number, actor, action, detail or {}, None, None)
 
     async def set_notified(self, number: int, notified: str) -> None:
-        await self.conn.execute("UPDATE suggestion SET notified = ? WHERE id = ?",
-                                (notified, number))
+        await self.db.execute("UPDATE suggestion SET notified = ? WHERE id = ?",
+                              (notified, number))
         await self.record_event(number, "bot", f"notified:{notified}")
 
     async def _event(self, number: int, actor: str, action: str, detail: dict[str, Any],
-                     version_before: str | None, version_after: str | None) -> None:
-        await self.conn.execute(
+                     version_before: str | None, version_after: str | None, *,
+                     db: State | Tx | None = None) -> None:
+        await (db or self.db).execute(
             "INSERT INTO suggestion_event (suggestion_id, at, actor, action, version_before,"
             " version_after, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
             (number, self.clock().isoformat(), actor, action, version_before, version_after,
@@ -208,14 +194,14 @@ class SuggestionStore:
 
     async def events(self, limit: int = 15) -> list[dict[str, Any]]:
         """The newest queue events first, for /data history and the CLI."""
-        async with self.conn.execute(
+        rows = await self.db.fetch(
             "SELECT id, suggestion_id, at, actor, action, version_before, version_after, detail"
             " FROM suggestion_event ORDER BY id DESC LIMIT ?",
             (limit,),
-        ) as cur:
-            rows = await cur.fetchall()
+        )
         return [
-            {"id": r[0], "suggestion": r[1], "at": r[2], "actor": r[3], "action": r[4],
-             "version_before": r[5], "version_after": r[6], "detail": json.loads(r[7])}
+            {"id": r["id"], "suggestion": r["suggestion_id"], "at": r["at"], "actor": r["actor"],
+             "action": r["action"], "version_before": r["version_before"],
+             "version_after": r["version_after"], "detail": json.loads(r["detail"])}
             for r in rows
         ]
