@@ -8,9 +8,22 @@ from pathlib import Path
 import pytest
 
 import bot.index_patch as index_patch
-from tests.discord_helpers import EPHEMERAL, embed_text, run_command, running_bot, spotlight_of
+from tests.discord_helpers import (
+    EPHEMERAL,
+    embed_text,
+    make_settings,
+    run_command,
+    running_bot,
+    spotlight_of,
+)
 from tests.fakediscord import FakeDiscord
 from tests.store_doubles import CrashingStore
+
+
+@pytest.fixture
+def settings(tmp_path: Path, data_dir: Path, backend_env: dict[str, str]):
+    """The bot's settings with its guild/admin state on SQLite, then on PostgreSQL."""
+    return make_settings(tmp_path, data_dir, **backend_env)
 
 
 @pytest.fixture(params=["rebuild", "patch"])
@@ -74,6 +87,14 @@ async def test_admin_edits_a_file_and_answers_change(
         assert bot.store.current.version in status and "alice" in status
         history = embed_text(await admin_reply(fake_discord, "data history"))
         assert "applied" in history and "/data reload" in history
+        # The audit row is where the state is: the shared database when one is configured.
+        assert bot.state.dialect == ("postgresql" if settings.database_url else "sqlite")
+        [row] = await bot.state.fetch(
+            "SELECT command, outcome, version_after FROM data_load WHERE command = ?",
+            ("/data reload",),
+        )
+        assert row == {"command": "/data reload", "outcome": "applied",
+                       "version_after": bot.store.current.version}
 
 
 async def test_member_is_refused(fake_discord: FakeDiscord, settings) -> None:

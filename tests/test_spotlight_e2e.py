@@ -7,6 +7,7 @@ import asyncio
 import datetime as dt
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -14,6 +15,7 @@ from tests.discord_helpers import (
     EPHEMERAL,
     check_embed_limits,
     embed_text,
+    make_settings,
     run_command,
     running_bot,
     spotlight_of,
@@ -32,6 +34,12 @@ class Clock:
 
     def __call__(self) -> dt.datetime:
         return self.now
+
+
+@pytest.fixture
+def settings(tmp_path: Path, data_dir: Path, backend_env: dict[str, str]):
+    """The bot's settings with its guild/admin state on SQLite, then on PostgreSQL."""
+    return make_settings(tmp_path, data_dir, **backend_env)
 
 
 @pytest.fixture

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from bot.model import Kind
 from tests.discord_helpers import (
     EPHEMERAL,
@@ -17,6 +19,12 @@ from tests.discord_helpers import (
 from tests.fakediscord import FakeDiscord
 
 SOURCE = "https://www.scmp.com/tech/article/2013/lalamove-founding"
+
+
+@pytest.fixture
+def settings(tmp_path: Path, data_dir: Path, backend_env: dict[str, str]):
+    """The bot's settings with its guild/admin state on SQLite, then on PostgreSQL."""
+    return make_settings(tmp_path, data_dir, **backend_env)
 
 
 async def open_form(fake: FakeDiscord, options: dict[str, Any], user=None, locale="en-US"):
