@@ -7,21 +7,51 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-#: The size the issue's targets apply to.
+#: The size the issue's targets apply to (for the synthetic and the real-shape sets alike).
 TARGET_SIZE = 100_000
 
 
 @dataclass(frozen=True)
+class DataSet:
+    """One measured data folder: the synthetic generator's, the real-shape cloner's, or the
+    shipped ``data/`` itself."""
+
+    key: str  # results key: "100000" (synthetic), "real100000", "shipped"
+    kind: str  # synthetic / real / shipped
+    size: int  # startups
+
+    @property
+    def label(self) -> str:
+        if self.kind == "shipped":
+            return "shipped"
+        return f"{'real ' if self.kind == 'real' else ''}{self.size:,}"
+
+    @property
+    def at_target(self) -> bool:
+        return self.kind != "shipped" and self.size == TARGET_SIZE
+
+
+def data_set(key: str, size: int | None = None) -> DataSet:
+    """The set a results key names ("100000", "real100000", "shipped")."""
+    if key == "shipped":
+        return DataSet(key, "shipped", size or 0)
+    if key.startswith("real"):
+        return DataSet(key, "real", int(key[4:]))
+    return DataSet(key, "synthetic", int(key))
+
+
+@dataclass(frozen=True)
 class Metric:
-    """One row: where its value sits in a size's results, its baseline, its target."""
+    """One row: where its value sits in a set's results, its baseline, its target."""
 
     key: str
     label: str
     unit: str
     path: tuple[str, ...]
-    target: float | None = None  # the value must be <= target
+    target: float | None = None  # the value must be <= target (at TARGET_SIZE)
     baseline: tuple[str, ...] | None = None
     min_ratio: float | None = None  # baseline / value must be >= min_ratio
+    shipped_target: float | None = None  # the value must be <= this on the shipped data
 
 
 METRICS = [
@@ -59,6 +89,32 @@ METRICS = [
            target=20.0),
     Metric("e2e_ask_median", "e2e /ask median", "ms", ("e2e", "ask", "median_ms")),
     Metric("e2e_ask_p99", "e2e /ask p99", "ms", ("e2e", "ask", "p99_ms"), target=20.0),
+    Metric("restart", "restart on the database, to the first lookup", "s",
+           ("core", "restart_s"), target=3.0),
+    Metric("restart_lag", "max loop lag, restart", "ms", ("core", "restart_lag_ms"),
+           target=50.0),
+    Metric("cli_import", "import bot.cli (process)", "s", ("cli", "import_cli", "s"),
+           baseline=("cli", "baseline_interpreter", "s")),
+    Metric("cli_search", "smartups search, one-shot", "s", ("cli", "search", "s"), target=2.0,
+           baseline=("cli", "baseline_interpreter", "s"), shipped_target=0.4),
+    Metric("cli_show", "smartups show, one-shot", "s", ("cli", "show", "s"), target=2.0,
+           baseline=("cli", "baseline_interpreter", "s"), shipped_target=0.4),
+    Metric("cli_ask", "smartups ask, one-shot", "s", ("cli", "ask", "s"), target=2.0,
+           baseline=("cli", "baseline_interpreter", "s"), shipped_target=0.4),
+    Metric("cli_search_json", "smartups search --json -, per query", "ms",
+           ("cli", "search_json", "per_query_ms"), target=2.0,
+           baseline=("cli", "baseline_search", "median_ms")),
+    Metric("cli_validate_cold", "smartups validate, cold", "s", ("cli", "validate_cold", "s"),
+           target=15.0, baseline=("cli", "baseline_parse", "s")),
+    Metric("cli_validate_edited", "smartups validate, one file edited", "s",
+           ("cli", "validate_edited", "s"), target=3.0, baseline=("cli", "baseline_parse", "s")),
+    Metric("cli_validate_unchanged", "smartups validate, unchanged", "s",
+           ("cli", "validate_unchanged", "s"), baseline=("cli", "baseline_parse", "s")),
+    Metric("cli_reload", "smartups reload, fresh database", "s", ("cli", "reload", "s"),
+           target=15.0, baseline=("cli", "baseline_parse", "s")),
+    Metric("cli_peak_rss", "peak RSS, worst command-line command", "MB",
+           ("cli", "peak_rss_mb"), target=400.0,
+           baseline=("cli", "baseline_interpreter", "peak_rss_mb")),
 ]  # fmt: skip
 
 
@@ -71,35 +127,41 @@ def dig(data: Any, path: tuple[str, ...]) -> float | None:
 
 
 def evaluate(results: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
-    """One entry per metric and size: value, baseline, ratio, target, and whether it is met."""
+    """One entry per metric and set: value, baseline, ratio, target, and whether it is met."""
     rows = []
     for metric in METRICS:
-        for size, result in results.items():
+        for key, result in results.items():
             value = dig(result, metric.path)
             if value is None:
                 continue
+            dataset = data_set(key)
             baseline = dig(result, metric.baseline) if metric.baseline else None
             ratio = baseline / value if baseline and value else None
-            applies = int(size) == TARGET_SIZE
+            target = metric.target if dataset.at_target else None
+            if dataset.kind == "shipped":
+                target = metric.shipped_target
+            min_ratio = metric.min_ratio if dataset.at_target else None
             met = None
-            if applies and (metric.target is not None or metric.min_ratio is not None):
+            if target is not None or min_ratio is not None:
                 met = True
-                if metric.target is not None:
-                    met = value <= metric.target
-                if metric.min_ratio is not None:
-                    met = met and ratio is not None and ratio >= metric.min_ratio
+                if target is not None:
+                    met = value <= target
+                if min_ratio is not None:
+                    met = met and ratio is not None and ratio >= min_ratio
             rows.append(
                 {
                     "metric": metric.key,
                     "label": metric.label,
                     "unit": metric.unit,
-                    "size": int(size),
+                    "set": key,
+                    "set_label": dataset.label,
+                    "size": dataset.size,
                     "value": value,
                     "baseline": baseline,
                     "ratio": round(ratio, 1) if ratio else None,
-                    "target": metric.target,
-                    "min_ratio": metric.min_ratio,
-                    "target_applies": applies,
+                    "target": target,
+                    "min_ratio": min_ratio,
+                    "target_applies": target is not None or min_ratio is not None,
                     "met": met,
                 }
             )
@@ -122,31 +184,49 @@ def _target(metric: Metric) -> str:
         parts.append(f"≤ {_num(metric.target, metric.unit)} {metric.unit}")
     if metric.min_ratio is not None:
         parts.append(f"≥ {metric.min_ratio:.0f}× baseline")
+    if metric.shipped_target is not None:
+        parts.append(f"shipped ≤ {_num(metric.shipped_target, metric.unit)} {metric.unit}")
     return ", ".join(parts) or "–"
 
 
-def table_rows(rows: list[dict[str, Any]], sizes: list[int]) -> tuple[list[str], list[list[str]]]:
-    """Header and cells: one line per metric, a column per size, baseline and target."""
-    header = ["metric", *[f"{s:,}" for s in sizes], f"baseline @{sizes[-1]:,}", "target", "met"]
+def table_rows(
+    rows: list[dict[str, Any]], sets: list[DataSet]
+) -> tuple[list[str], list[list[str]]]:
+    """Header and cells: one line per metric, a column per set, the baseline of each set
+    the targets apply to, the target, and whether it is met there."""
+    at_target = [s for s in sets if s.at_target]
+    header = [
+        "metric",
+        *[s.label for s in sets],
+        *[f"baseline @{s.label}" for s in at_target],
+        "target",
+        "met",
+    ]
     cells = []
     for metric in METRICS:
-        mine = {r["size"]: r for r in rows if r["metric"] == metric.key}
+        mine = {r["set"]: r for r in rows if r["metric"] == metric.key}
         if not mine:
             continue
-        last = mine.get(sizes[-1])
-        baseline = "–"
-        if last and last["baseline"] is not None:
-            baseline = f"{_num(last['baseline'], metric.unit)} ({last['ratio']:,.0f}×)"
-        met = "–"
-        if last and last["met"] is not None:
-            met = "yes" if last["met"] else "NO"
+        baselines = []
+        for s in at_target:
+            row = mine.get(s.key)
+            cell = "–"
+            if row and row["baseline"] is not None:
+                ratio = f" ({row['ratio']:,.0f}×)" if row["ratio"] else ""
+                cell = f"{_num(row['baseline'], metric.unit)}{ratio}"
+            baselines.append(cell)
+        verdicts = [
+            f"{mine[s.key]['set_label']}: {'yes' if mine[s.key]['met'] else 'NO'}"
+            for s in sets
+            if s.key in mine and mine[s.key]["met"] is not None
+        ]
         cells.append(
             [
                 f"{metric.label} ({metric.unit})",
-                *[_num(mine[s]["value"], metric.unit) if s in mine else "–" for s in sizes],
-                baseline,
+                *[_num(mine[s.key]["value"], metric.unit) if s.key in mine else "–" for s in sets],
+                *baselines,
                 _target(metric),
-                met,
+                "; ".join(verdicts) or "–",
             ]
         )
     return header, cells
@@ -176,7 +256,7 @@ def plot(results: dict[str, dict[str, Any]], path: Path) -> bool:
         import matplotlib.pyplot as plt
     except ImportError:
         return False
-    sizes = sorted(int(s) for s in results)
+    sets = [data_set(key) for key in results]
     series = [
         ("autocomplete", ("core", "autocomplete", "all"), "tab:blue", "-"),
         ("naive WRatio scan", ("core", "baseline_autocomplete"), "tab:blue", ":"),
@@ -188,14 +268,17 @@ def plot(results: dict[str, dict[str, Any]], path: Path) -> bool:
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), sharey=True)
     for ax, stat, title in zip(axes, ("median_ms", "p99_ms"), ("median", "p99"), strict=True):
         for label, where, colour, style in series:
-            xs, ys = [], []
-            for size in sizes:
-                value = dig(results[str(size)], (*where, stat))
-                if value is not None:
-                    xs.append(size)
-                    ys.append(value)
-            if xs:
-                ax.plot(xs, ys, style, marker="o", color=colour, label=label)
+            for kind, marker in (("synthetic", "o"), ("real", "s")):
+                xs, ys = [], []
+                for dataset in sorted(sets, key=lambda d: d.size):
+                    value = dig(results[dataset.key], (*where, stat))
+                    if dataset.kind == kind and value is not None:
+                        xs.append(dataset.size)
+                        ys.append(value)
+                if xs:
+                    shown = label if kind == "synthetic" else f"{label}, real shape"
+                    ax.plot(xs, ys, style, marker=marker, color=colour, label=shown,
+                            alpha=1.0 if kind == "synthetic" else 0.6)  # fmt: skip
         ax.axhline(20, color="grey", lw=0.8, ls="--")
         ax.axhline(5, color="grey", lw=0.8, ls="-.")
         ax.set_xscale("log")

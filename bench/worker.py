@@ -5,8 +5,10 @@ memory, caches or a warmed-up heap; the result is written as JSON to ``--out``.
 
 - ``core``: cold load (YAML to a live, searchable store) with the event-loop lag during it;
   autocomplete and /ask latency over the query mix; both baselines; reloads of unchanged data
-  and after editing one file, with the lag during them; autocomplete hit rates.
+  and after editing one file, with the lag during them; autocomplete hit rates; a restart on
+  the written database (open to the first lookup served).
 - ``memory``: the peak RSS of a process that loads the data set and answers a few queries.
+- ``cli``: the ``smartups`` command line, each command a fresh process (see bench.oneshot).
 - ``e2e``: the real discord.py client (SmartUpsBot) against the fake Discord on loopback:
   INTERACTION_CREATE sent -> callback request received, for /startup autocomplete, /startup
   and /ask.
@@ -29,7 +31,9 @@ from typing import Any
 
 from rapidfuzz import fuzz, process, utils
 
+from bench.edits import append_to_field
 from bench.measure import LagTicker, peak_rss_mb, summary
+from bench.oneshot import cli
 from bench.queries import FAST_PATH, Query, build
 from bot.knowledge import Knowledge
 from bot.memory import tune_malloc
@@ -82,15 +86,8 @@ def edit_one_file(data_dir: Path, field: str = "description") -> tuple[Path, byt
     description, or its name: a change the search index is built from); return the original
     bytes to put back."""
     path = sorted((data_dir / "startups").glob("*.yaml"))[0]
-    original = path.read_bytes()
-    lines = original.decode("utf-8").split("\n")
     extra = " It now also serves Macau." if field == "description" else " Renamed"
-    for i, line in enumerate(lines):
-        if line.startswith(f"  {field}: "):
-            lines[i] = line[:-1] + extra + '"' if line.endswith('"') else line + extra
-            break
-    path.write_bytes("\n".join(lines).encode("utf-8"))
-    return path, original
+    return path, append_to_field(path, field, extra)
 
 
 # ---------------------------------------------------------------------------- core
@@ -217,6 +214,17 @@ async def core(size: int, data_dir: Path, work: Path) -> dict[str, Any]:
         result[f"{key}_lag_ms"] = await ticker.stop()
     result["queries"] = len(queries)
     await store.close()
+
+    # ---- restart on the database just written: how soon lookups are served again
+    ticker.start()
+    start = time.perf_counter()
+    again = Store(db, data_dir)
+    await again.open()
+    hits = Knowledge(again).complete(Kind.STARTUP, queries[0].text, limit=25)
+    result["restart_s"] = round(time.perf_counter() - start, 3)
+    result["restart_lag_ms"] = await ticker.stop()
+    assert hits, "the restarted store answers"
+    await again.close()
     return result
 
 
@@ -325,7 +333,7 @@ async def e2e(size: int, data_dir: Path, work: Path, count: int) -> dict[str, An
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.worker")
-    parser.add_argument("task", choices=("core", "memory", "e2e"))
+    parser.add_argument("task", choices=("core", "memory", "e2e", "cli"))
     parser.add_argument("--size", type=int, required=True)
     parser.add_argument("--data", type=Path, required=True)
     parser.add_argument("--work", type=Path, required=True)
@@ -340,6 +348,8 @@ def main(argv: list[str] | None = None) -> int:
         result = asyncio.run(core(args.size, args.data, args.work))
     elif args.task == "memory":
         result = asyncio.run(memory(args.size, args.data, args.work))
+    elif args.task == "cli":
+        result = cli(args.size, args.data, args.work)
     else:
         result = asyncio.run(e2e(args.size, args.data, args.work, args.count))
     result["task_s"] = round(time.perf_counter() - started, 2)

@@ -1,0 +1,223 @@
+"""The command line as admins run it: each command a fresh ``smartups`` process.
+
+Every figure is a whole process, from exec to exit, with its own peak RSS (``wait4``), against
+a database filled once by ``smartups reload`` (as an admin's would be):
+
+- ``validate`` cold (no cache of earlier runs), after editing one file, and unchanged;
+- one-shot ``search``, ``show`` and ``ask`` against the existing database (each repeated
+  while it stays cheap, the median kept);
+- ``search --json -`` fed the query mix on stdin: the time per query is the gap between
+  consecutive answer lines (the process's start-up is not in it);
+- ``reload`` into a fresh database (the load an admin starts by hand).
+
+Baselines from the same run: the bare interpreter (``python -c pass``), the bare C parser
+over the same files (PyYAML's ``CSafeLoader``, no marks, no checks), and the SQLite LIKE scan
+per query that the core task uses for /ask.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bench.edits import append_to_field
+from bench.measure import summary
+from bench.queries import build
+from bot.loader import Loader, discover
+from bot.model import Kind
+
+REPO = Path(__file__).resolve().parent.parent
+#: A one-shot command is repeated (median kept) while its runs stay under this many seconds.
+REPEAT_BUDGET_S = 12.0
+MAX_REPEATS = 3
+COMMAND_TIMEOUT_S = 900.0
+
+_BARE_PARSE = """
+import sys, yaml
+from pathlib import Path
+loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+for path in sorted(Path(sys.argv[1]).rglob("*.yaml")):
+    yaml.load(path.read_bytes(), Loader=loader)
+"""
+
+
+@dataclass
+class Run:
+    """One finished process: wall time, peak RSS, exit code, and its output lines as they
+    arrived (seconds since start)."""
+
+    seconds: float
+    peak_rss_mb: float
+    returncode: int
+    lines: list[tuple[float, str]] = field(default_factory=list)
+    stderr: str = ""
+
+    def brief(self) -> dict[str, float]:
+        return {"s": round(self.seconds, 3), "peak_rss_mb": round(self.peak_rss_mb, 1)}
+
+
+def run(argv: list[str], env: dict[str, str], stdin_text: str | None = None) -> Run:
+    """Run ``argv`` to its end (killed after COMMAND_TIMEOUT_S); its own rusage via wait4."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        argv,
+        cwd=REPO,
+        env=env,
+        stdin=subprocess.PIPE if stdin_text is not None else subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+    )
+    lines: list[tuple[float, str]] = []
+    errors: list[str] = []
+
+    def read_out() -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            lines.append((time.perf_counter() - start, line))
+
+    def read_err() -> None:
+        assert proc.stderr is not None
+        errors.append(proc.stderr.read())
+
+    def write_in() -> None:
+        assert proc.stdin is not None
+        try:
+            proc.stdin.write(stdin_text or "")
+        finally:
+            proc.stdin.close()
+
+    threads = [threading.Thread(target=read_out), threading.Thread(target=read_err)]
+    if stdin_text is not None:
+        threads.append(threading.Thread(target=write_in))
+    for thread in threads:
+        thread.start()
+    killer = threading.Timer(COMMAND_TIMEOUT_S, proc.kill)
+    killer.start()
+    try:
+        _, status, usage = os.wait4(proc.pid, 0)
+    finally:
+        killer.cancel()
+    seconds = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    for thread in threads:
+        thread.join(timeout=30)
+    return Run(seconds, usage.ru_maxrss / 1024, proc.returncode, lines, "".join(errors))
+
+
+def smartups() -> list[str]:
+    """The installed ``smartups`` script beside this interpreter (what admins run)."""
+    script = Path(sys.executable).parent / "smartups"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "bot.cli"]
+
+
+def _checked(what: str, result: Run, ok: tuple[int, ...] = (0,)) -> Run:
+    if result.returncode not in ok:
+        raise SystemExit(f"bench: {what} exited {result.returncode}:\n{result.stderr[-2000:]}")
+    return result
+
+
+def repeated(argv: list[str], env: dict[str, str], what: str) -> dict[str, Any]:
+    """The median of up to MAX_REPEATS runs (fewer when each is slow), and the worst RSS."""
+    runs = [_checked(what, run(argv, env))]
+    while len(runs) < MAX_REPEATS and sum(r.seconds for r in runs) < REPEAT_BUDGET_S / 2:
+        runs.append(_checked(what, run(argv, env)))
+    return {
+        "s": round(statistics.median(r.seconds for r in runs), 3),
+        "peak_rss_mb": round(max(r.peak_rss_mb for r in runs), 1),
+        "runs": len(runs),
+    }
+
+
+def edit_a_startup_file(data_dir: Path) -> tuple[Path, bytes]:
+    """Append to the first description of the largest file holding startups; return the
+    original bytes to put back."""
+    files = [p for p in discover(data_dir) if b"\nstartups:" in b"\n" + p.read_bytes()[:4096]]
+    path = max(files, key=lambda p: p.stat().st_size)
+    return path, append_to_field(path, "description", " It now also serves Macau.")
+
+
+def cli(size: int, data_dir: Path, work: Path) -> dict[str, Any]:
+    """Every command-line figure for one data folder (see the module's docstring)."""
+    # A folder of its own: the database and whatever the commands keep beside it (caches)
+    # start empty, so "cold" is cold.
+    home = work / f"cli-{size}"
+    shutil.rmtree(home, ignore_errors=True)
+    home.mkdir(parents=True)
+    db = home / "smartups.db"
+    env = {k: v for k, v in os.environ.items() if k != "DISCORD_TOKEN"}
+    env |= {"SMARTUPS_DATA_DIR": str(data_dir), "SMARTUPS_DB": str(db)}
+    cmd = smartups()
+    result: dict[str, Any] = {"size": size}
+    result["baseline_interpreter"] = run([sys.executable, "-c", "pass"], env).brief()
+    result["import_cli"] = _checked(
+        "import bot.cli", run([sys.executable, "-c", "import bot.cli"], env)
+    ).brief()
+    result["baseline_parse"] = _checked(
+        "bare parse", run([sys.executable, "-c", _BARE_PARSE, str(data_dir)], env)
+    ).brief() | {"what": "PyYAML CSafeLoader over every file, no marks or checks"}
+
+    result["reload"] = _checked("reload", run([*cmd, "reload"], env)).brief()
+    result["validate_cold"] = _checked("validate", run([*cmd, "validate"], env)).brief()
+    result["validate_unchanged"] = _checked("validate", run([*cmd, "validate"], env)).brief()
+    path, original = edit_a_startup_file(data_dir)
+    try:
+        result["validate_edited"] = _checked("validate", run([*cmd, "validate"], env)).brief()
+    finally:
+        path.write_bytes(original)
+
+    outcome = Loader(data_dir).load()
+    assert outcome.dataset is not None, outcome.problems[:5]
+    dataset = outcome.dataset
+    queries = build(dataset)
+    name = min(dataset.records[Kind.STARTUP].values(), key=lambda r: r.id).name
+    question = next(q.text for q in queries if q.category == "question")
+    result["search"] = repeated([*cmd, "search", queries[0].text], env, "search")
+    result["show"] = repeated([*cmd, "show", "startup", name], env, "show")
+    result["ask"] = repeated([*cmd, "ask", question], env, "ask")
+
+    stdin = "".join(q.text + "\n" for q in queries)
+    piped = _checked("search --json -", run([*cmd, "search", "--json", "-"], env, stdin))
+    times = [t for t, _ in piped.lines]
+    gaps = [(b - a) * 1000 for a, b in itertools.pairwise(times)]
+    result["search_json"] = {
+        "per_query_ms": round((times[-1] - times[0]) * 1000 / max(1, len(times) - 1), 3),
+        "gaps": summary(gaps),
+        "answers": len(piped.lines),
+        "queries": len(queries),
+        "first_answer_s": round(times[0], 3) if times else None,
+    } | piped.brief()
+    if len(piped.lines) != len(queries):
+        raise SystemExit(f"bench: search --json - answered {len(piped.lines)} of {len(queries)}")
+
+    plain = sqlite3.connect(str(db))
+    samples = []
+    for q in queries:
+        pattern = f"%{q.text}%"
+        start = time.perf_counter_ns()
+        plain.execute(
+            "SELECT kind, id FROM record WHERE name LIKE ? OR data LIKE ? LIMIT 50",
+            (pattern, pattern),
+        ).fetchall()
+        samples.append((time.perf_counter_ns() - start) / 1e6)
+    plain.close()
+    result["baseline_search"] = summary(samples) | {
+        "what": "SQLite LIKE scan of the record table per query"
+    }
+    commands = ("reload", "validate_cold", "validate_unchanged", "validate_edited", "search",
+                "show", "ask", "search_json")  # fmt: skip
+    worst = max(commands, key=lambda c: result[c]["peak_rss_mb"])
+    result["peak_rss_mb"] = result[worst]["peak_rss_mb"]
+    result["peak_rss_command"] = worst
+    return result
