@@ -116,7 +116,8 @@ def _sectors(startups) -> list[str]:
 
 
 def _product_question(rng: random.Random, startups) -> str:
-    """Words lifted from a description: 'delivery robot for hotels in Taipei'."""
-    words = rng.choice(startups).description.split()
+    """Words lifted from a description: 'delivery robot for hotels in Taipei' (from the
+    startups that have one: the real-shape sets' do not all)."""
+    words = rng.choice([s for s in startups if s.description]).description.split()
     start = rng.randrange(2, 6)
     return "who makes " + " ".join(words[start : start + rng.randint(3, 6)]).strip(".,")
