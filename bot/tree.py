@@ -6,6 +6,7 @@ respond"), and unexpected errors are logged with the command, the user and the o
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from typing import Any
@@ -22,6 +23,16 @@ log = logging.getLogger(__name__)
 
 #: Discord's error code for an interaction it no longer knows (not acknowledged within 3 s).
 UNKNOWN_INTERACTION = 10062
+#: Where an interaction keeps its turnstile ticket (``Interaction.extras``).
+TICKET = "smartups.ticket"
+
+
+def leave_turnstile(interaction: discord.Interaction) -> None:
+    """Give the interaction's turnstile ticket back early: a heavy command once its work is in
+    the worker line, which has its own order, so it does not keep lighter ones waiting."""
+    ticket = interaction.extras.get(TICKET)
+    if ticket is not None:
+        ticket.leave()
 
 
 def describe_options(interaction: discord.Interaction) -> dict[str, Any]:
@@ -56,15 +67,22 @@ class SmartUpsTree(app_commands.CommandTree):
     """Command tree with the one error handler."""
 
     async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
-        """Drop an interaction that reached us too late to answer (see Budget.give_up_after):
-        under an overload its reply and then its error reply would both fail, and spend the
-        time the next interactions need to be answered within Discord's deadline."""
+        """Let the interaction through the turnstile (bot.pressure.turnstile: a few at once,
+        in arrival order, so a burst is answered in order rather than all late together), then
+        drop it if it is already too late to answer (see Budget.give_up_after): its reply and
+        then its error reply would both fail, and spend the time the next ones need."""
         gate = pressure.of(interaction.client)
+        ticket = await gate.turnstile.enter()
         if gate.expired(interaction.created_at):
+            ticket.leave()
             if gate.expired_count in (1, 10, 100) or gate.expired_count % 1000 == 0:
                 log.warning("%d interactions reached the bot too late to answer",
                             gate.expired_count)
             return False
+        interaction.extras[TICKET] = ticket
+        task = asyncio.current_task()
+        if task is not None:  # the ticket goes back when the command's task ends, at the latest
+            task.add_done_callback(lambda _task: ticket.leave())
         return True
 
     async def on_error(

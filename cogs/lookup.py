@@ -37,6 +37,7 @@ from bot.transformers import (
     choice_name,
     knowledge_of,
 )
+from bot.tree import leave_turnstile
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -179,6 +180,7 @@ class Lookup(commands.Cog):
             await interaction.response.send_message(embed=to_embed(busy), ephemeral=True)
             return
         job = asyncio.ensure_future(gate.run(work))
+        leave_turnstile(interaction)  # in the worker line now, which keeps its own order
         try:
             # shield: running out of time defers; it does not cancel the work.
             drawn = await asyncio.wait_for(

@@ -11,6 +11,7 @@ import pytest
 from bot.pressure import Admission, Budget, Pressure, WorkQueue, age, decide, run_here, until_defer
 from bot.pressure.budget import Skew
 from bot.pressure.cooldowns import Cooldowns
+from bot.pressure.turnstile import Turnstile
 
 T0 = dt.datetime(2024, 5, 1, 12, 0, tzinfo=dt.UTC)
 
@@ -177,3 +178,41 @@ async def test_cheap_autocomplete_matches_no_typos(knowledge) -> None:
     assert knowledge.complete(Kind.STARTUP, "qupitel", typos=False) == []
     assert [h.record.id for h in knowledge.complete(Kind.STARTUP, "qupi", typos=False)] == [
         "qupital"]
+
+
+async def test_the_turnstile_admits_a_few_at_once_in_arrival_order() -> None:
+    gate = Turnstile(size=2, hold=5.0)
+    order: list[int] = []
+    tickets = {}
+
+    async def one(n: int) -> None:
+        tickets[n] = await gate.enter()
+        order.append(n)
+
+    waiters = [asyncio.create_task(one(n)) for n in range(5)]
+    await asyncio.sleep(0.01)
+    assert order == [0, 1] and gate.inside == 2 and gate.waiting == 3
+    tickets[1].leave()
+    tickets[1].leave()  # twice is once
+    await asyncio.sleep(0.01)
+    assert order == [0, 1, 2] and gate.inside == 2
+    waiters[3].cancel()  # a cancelled waiter gives its turn on
+    await asyncio.sleep(0.01)
+    tickets[0].leave()
+    await asyncio.sleep(0.01)
+    assert order == [0, 1, 2, 4]
+    for n in (2, 4):
+        tickets[n].leave()
+    assert gate.inside == 0 and gate.waiting == 0
+    await asyncio.gather(*waiters, return_exceptions=True)
+
+
+async def test_a_ticket_kept_too_long_goes_back_by_itself() -> None:
+    gate = Turnstile(size=1, hold=0.05)
+    await gate.enter()  # never left: a slow command, or a bug
+    second = await asyncio.wait_for(gate.enter(), 2.0)
+    assert gate.inside == 1
+    second.leave()
+    assert gate.inside == 0
+    with pytest.raises(ValueError):
+        Turnstile(size=0)

@@ -126,3 +126,28 @@ async def test_autocomplete_behind_the_clock_skips_typos(fake_discord: FakeDisco
         names = [c["name"] for c in (await fake_discord.wait_for_callback(ix)).json["data"]["choices"]]
         assert any("Lalamove" in n for n in names)  # prefixes still answer
     no_unknown_interaction(fake_discord)
+
+
+async def test_a_burst_passes_the_turnstile_in_order_and_gives_every_ticket_back(
+    fake_discord: FakeDiscord, settings
+) -> None:
+    async with running_bot(fake_discord, settings) as bot:
+        gate = pressure.of(bot)
+        sent = []
+        for n in range(3 * gate.turnstile.size):
+            user = fake_discord.add_user(f"turnstile{n}")
+            fake_discord.guild.add_member(user)
+            if n % 3 == 0:
+                sent.append(await fake_discord.send_autocomplete("startup", {"name": "la"}, user=user))
+            elif n % 3 == 1:
+                sent.append(await fake_discord.send_command("startup", {"name": "qupital"}, user=user))
+            else:
+                sent.append(await fake_discord.send_command("ask", QUESTION, user=user))
+        for ix in sent:
+            await fake_discord.wait_for_callback(ix, timeout=15)
+        for _ in range(100):  # tickets go back as each task ends: 2 s at most
+            if gate.turnstile.inside == 0:
+                break
+            await asyncio.sleep(0.02)
+        assert gate.turnstile.inside == 0 and gate.turnstile.waiting == 0
+    no_unknown_interaction(fake_discord)

@@ -9,12 +9,15 @@ from bot.pressure.budget import ACK_DEADLINE, Budget, age, until_defer
 from bot.pressure.gate import Admission, Pressure, decide, of
 from bot.pressure.queue import WorkQueue
 from bot.pressure.threads import run_here
+from bot.pressure.turnstile import Ticket, Turnstile
 
 __all__ = [
     "ACK_DEADLINE",
     "Admission",
     "Budget",
     "Pressure",
+    "Ticket",
+    "Turnstile",
     "WorkQueue",
     "age",
     "decide",

@@ -19,6 +19,7 @@ from typing import Literal, TypeVar
 from bot.clock import utcnow
 from bot.pressure.budget import Budget, Skew
 from bot.pressure.queue import WorkQueue
+from bot.pressure.turnstile import Turnstile
 
 T = TypeVar("T")
 AutocompletePath = Literal["none", "cheap", "full"]
@@ -42,6 +43,7 @@ class Pressure:
 
     budget: Budget = field(default_factory=Budget)
     queue: WorkQueue = field(default_factory=WorkQueue)
+    turnstile: Turnstile = field(default_factory=Turnstile)
     now: Callable[[], dt.datetime] = utcnow
     skew: Skew = field(default_factory=Skew)
     busy_count: int = 0
