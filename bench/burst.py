@@ -1,6 +1,6 @@
 """Burst benchmark: the real bot process against the fake Discord on loopback.
 
-``python -m bench.burst [--levels 40:2000,300:3000,1200:6000]``
+``python -m bench.burst [--levels 40:2000,300:3000,1200:6000] [--mix repeated|varied]``
 
 The fake Discord runs here; the bot runs in a child process (``--child``), as it would in
 production, pointed at the fake by ``Route.BASE`` and the gateway URL. For each level
@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import itertools
 import os
 import random
 import shutil
@@ -50,6 +51,50 @@ QUESTIONS = [
     "is GOGOX listed?",
 ]
 KINDS = ["startup", "city", "initiative", "organization"]
+
+
+@dataclass
+class Mix:
+    """What the members of a burst type: the few inputs of ``repeated`` (a crowd after one
+    announcement, where remembered answers help most) or the ``varied`` inputs drawn from every
+    startup of ``data/`` (names, their prefixes and typos, templated questions, listings)."""
+
+    typed: list[str]  # autocomplete texts
+    names: list[str]  # /startup values
+    questions: list[str]
+    listings: list[dict[str, str]]
+
+
+REPEATED = Mix(
+    ["lalamove", "qupital", "gogox", "klook", "la", "qu", "go", "moneyhero"],
+    ["lalamove", "qupital", "gogox", "klook"],
+    QUESTIONS,
+    [{"kind": kind} for kind in KINDS],
+)
+
+
+def varied_mix(data: Path) -> Mix:
+    """Hundreds of distinct inputs made from the shipped startups (no remembered answer helps
+    much: the cost of a burst of different asks)."""
+    import yaml
+
+    startups = yaml.safe_load((data / "startups.yaml").read_text("utf-8"))
+    startups = startups.get("startups", startups) if isinstance(startups, dict) else startups
+    names = [s["name"] for s in startups]
+    sectors = sorted({s["sector"] for s in startups if s.get("sector")})
+    cities = ["Hong Kong", "Taipei", "香港", "台北"]
+    typed = [n[:k].casefold() for n in names for k in range(1, min(len(n), 6) + 1)]
+    typed += [n[:2] + n[3] + n[2] + n[4:] for n in names if len(n) > 5]  # a swapped letter
+    questions = [q.format(n=n) for n in names for q in (
+        "who founded {n}?", "when was {n} founded?", "what does {n} do?", "is {n} listed?",
+        "startups similar to {n}", "{n} 是做什麼的？")]
+    questions += [f"which {s} startups are in {city}?" for s in sectors for city in cities]
+    questions += [f"how many {sector} startups are there?" for sector in sectors]
+    questions += [f"startups founded after {year}" for year in range(2005, 2021)]
+    questions += [f"compare {a} and {b}" for a, b in itertools.pairwise(names)]
+    listings = [{"kind": "startup", "sector": sector} for sector in sectors]
+    listings += [{"kind": kind} for kind in KINDS]
+    return Mix(sorted(set(typed)), names, questions, listings)
 
 
 # ------------------------------------------------------------------------------ the child
@@ -162,12 +207,13 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-async def level(fake: Any, tracker: Tracker, pid: int, in_flight: int, total: int) -> dict:
+async def level(
+    fake: Any, tracker: Tracker, pid: int, in_flight: int, total: int, mix: Mix
+) -> dict:
     rng = random.Random(in_flight * 7919 + total)
-    users = [fake.add_user(f"burst{in_flight}x{n}") for n in range(total)]
+    users = [fake.add_user(f"burst{in_flight}x{n}x{len(mix.typed)}") for n in range(total)]
     for user in users:
         fake.guild.add_member(user)
-    names = ["lalamove", "qupital", "gogox", "klook", "la", "qu", "go", "moneyhero"]
     slots = asyncio.Semaphore(in_flight)
     outcomes: list[Outcome] = []
 
@@ -176,19 +222,19 @@ async def level(fake: Any, tracker: Tracker, pid: int, in_flight: int, total: in
             user, roll = users[n], rng.random()
             if roll < 0.40:
                 ix = await fake.send_autocomplete(
-                    "startup", {"name": rng.choice(names)}, user=user, timeout=60
+                    "startup", {"name": rng.choice(mix.typed)}, user=user, timeout=60
                 )
             elif roll < 0.65:
                 ix = await fake.send_command(
-                    "startup", {"name": rng.choice(names[:4])}, user=user, timeout=60
+                    "startup", {"name": rng.choice(mix.names)}, user=user, timeout=60
                 )
             elif roll < 0.85:
                 ix = await fake.send_command(
-                    "ask", {"question": rng.choice(QUESTIONS)}, user=user, timeout=60
+                    "ask", {"question": rng.choice(mix.questions)}, user=user, timeout=60
                 )
             else:
                 ix = await fake.send_command(
-                    "browse", {"kind": rng.choice(KINDS)}, user=user, timeout=60
+                    "browse", rng.choice(mix.listings), user=user, timeout=60
                 )
             outcome = tracker.watch(ix)
             outcomes.append(outcome)
@@ -225,7 +271,7 @@ async def level(fake: Any, tracker: Tracker, pid: int, in_flight: int, total: in
     }
 
 
-async def parent(levels: list[tuple[int, int]]) -> int:
+async def parent(levels: list[tuple[int, int]], mix: Mix) -> int:
     sys.path.insert(0, str(REPO))
     from tests.fakediscord import FakeDiscord
 
@@ -249,7 +295,7 @@ async def parent(levels: list[tuple[int, int]]) -> int:
             f"{'rate/s':>6} {'CPU%':>5} {'CPU ms/ix':>9} {'RSS MB':>6} {'fake CPU%':>9}"
         )
         for in_flight, total in levels:
-            r = await level(fake, tracker, proc.pid, in_flight, total)
+            r = await level(fake, tracker, proc.pid, in_flight, total, mix)
             print(
                 f"{r['in_flight']:>9} {r['total']:>6} {r['answered']:>8} {r['busy']:>5} "
                 f"{r['deferred']:>8} {r['late']:>5} {r['unanswered']:>6} "
@@ -276,6 +322,8 @@ async def parent(levels: list[tuple[int, int]]) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--levels", default="40:2000,300:3000,1200:6000")
+    parser.add_argument("--mix", choices=["repeated", "varied"], default="repeated",
+                        help="the same few inputs (default), or hundreds from data/")
     parser.add_argument("--child", nargs=4, metavar=("PORT", "TOKEN", "DATA", "DB"))
     args = parser.parse_args(argv)
     if args.child:
@@ -283,7 +331,8 @@ def main(argv: list[str] | None = None) -> int:
         asyncio.run(child(int(port), token, data, db))
         return 0
     levels = [tuple(int(x) for x in part.split(":")) for part in args.levels.split(",")]
-    return asyncio.run(parent([(a, b) for a, b in levels]))
+    mix = REPEATED if args.mix == "repeated" else varied_mix(REPO / "data")
+    return asyncio.run(parent([(a, b) for a, b in levels], mix))
 
 
 if __name__ == "__main__":
