@@ -9,20 +9,29 @@ tables), so both scripts land on the same key. Display text is never changed.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
+from typing import TYPE_CHECKING
 
-import opencc
+if TYPE_CHECKING:
+    import opencc
 
 _HAN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_t2s = opencc.OpenCC("t2s")
-_s2t = opencc.OpenCC("s2twp")
+
+
+@cache
+def _converter(config: str) -> opencc.OpenCC:
+    """An OpenCC converter, made at its first use: loading one reads its tables (~50 ms), which
+    a command that meets no Chinese text should not pay at start."""
+    import opencc
+
+    return opencc.OpenCC(config)
 
 
 def fold_script(text: str) -> str:
     """Return ``text`` with every Traditional Chinese character in its Simplified form."""
     if not _HAN_RE.search(text):
         return text
-    return _t2s.convert(text)
+    return _converter("t2s").convert(text)
 
 
 #: Traditional -> Simplified, for showing replies to zh-CN readers (the same conversion).
@@ -34,4 +43,4 @@ def to_traditional(text: str) -> str:
     """Simplified -> Traditional (Taiwan usage), for showing replies to zh-TW readers."""
     if not _HAN_RE.search(text):
         return text
-    return _s2t.convert(text)
+    return _converter("s2twp").convert(text)
