@@ -233,6 +233,11 @@ async def cmd_history(args: argparse.Namespace, settings: Settings) -> int:
         await store.close()
 
 
+#: A reload's report names this many records per kind and change, then counts the rest (a
+#: first load of 100,000 records printed a megabyte of names).
+REPORT_NAMES = 20
+
+
 def print_report(report: ReloadReport, out: TextIO) -> None:
     if report.problems:
         print_problems(report.problems, out)
@@ -249,7 +254,10 @@ def print_report(report: ReloadReport, out: TextIO) -> None:
     for kind, actions in report.summary()["changes"].items():
         for action, names in actions.items():
             if names:
-                print(f"  {kind} {action}: {', '.join(names)}", file=out)
+                shown_names = ", ".join(shown(n, Where.TERMINAL) for n in names[:REPORT_NAMES])
+                rest = len(names) - REPORT_NAMES
+                more = f" and {rest:,} more" if rest > 0 else ""
+                print(f"  {kind} {action} ({len(names):,}): {shown_names}{more}", file=out)
     if report.outcome == "applied":
         print("A running bot picks this up within 30 seconds (it watches the database).", file=out)
 

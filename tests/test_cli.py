@@ -115,3 +115,22 @@ def test_an_unknown_smartups_lang_is_a_configuration_error() -> None:
     with pytest.raises(ConfigError, match=r"SMARTUPS_LANG='fr'.*en or zh-TW"):
         load_settings({"SMARTUPS_LANG": "fr"}, None)
     assert load_settings({"SMARTUPS_LANG": "zh_tw"}, None).lang == "zh-TW"
+
+
+def test_a_reload_report_names_a_few_records_and_counts_the_rest(
+    capsys, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.cli import REPORT_NAMES
+    from tests.conftest import write_files
+
+    many = "startups:\n" + "".join(
+        f"  - id: s{n:03d}\n    name: Startup {n:03d}\n    description: d\n    sector: fintech\n"
+        for n in range(REPORT_NAMES + 5)
+    )
+    folder = write_files(tmp_path / "many", {"startups.yaml": many})
+    monkeypatch.setenv("SMARTUPS_DATA_DIR", str(folder))
+    assert main(["reload"]) == 0
+    out = capsys.readouterr().out
+    line = next(x for x in out.splitlines() if "startup added" in x)
+    assert f"({REPORT_NAMES + 5})" in line and line.endswith(" and 5 more")
+    assert "Startup 000" in line and f"Startup {REPORT_NAMES + 4:03d}" not in line
