@@ -17,12 +17,14 @@ import secrets
 import socket
 import weakref
 from collections.abc import Callable
+from typing import Any
 
 import discord
 from discord.ext import commands, tasks
 
 import cogs
 from bot.clock import utcnow
+from bot.cluster import Cluster
 from bot.config import Settings
 from bot.knowledge import Knowledge
 from bot.question import warm
@@ -44,8 +46,23 @@ def extension_names() -> list[str]:
     return sorted(names)
 
 
-class SmartUpsBot(commands.Bot):
-    """The bot process: owns the store, the knowledge and the data jobs; features are cogs."""
+def shard_options(settings: Settings) -> dict[str, Any]:
+    """The AutoShardedBot arguments for the configured shards (none: discord.py decides)."""
+    options: dict[str, Any] = {}
+    if settings.shard_count is not None:
+        options["shard_count"] = settings.shard_count
+    if settings.shard_ids is not None:
+        options["shard_ids"] = list(settings.shard_ids)
+    return options
+
+
+class SmartUpsBot(commands.AutoShardedBot):
+    """The bot process: owns the store, the knowledge and the data jobs; features are cogs.
+
+    An AutoShardedBot: with ``SMARTUPS_SHARD_COUNT``/``SMARTUPS_SHARD_IDS`` it runs those shards
+    of a bot split over several processes; without them, discord.py's recommended count, all
+    here (one shard for a small bot).
+    """
 
     def __init__(
         self,
@@ -63,6 +80,7 @@ class SmartUpsBot(commands.Bot):
             tree_cls=SmartUpsTree,
             allowed_mentions=discord.AllowedMentions.none(),
             help_command=None,
+            **shard_options(settings),
         )
         self.settings = settings
         self.clock = clock
@@ -72,6 +90,7 @@ class SmartUpsBot(commands.Bot):
         #: This process among the bot's processes: its heartbeat row and spotlight claims.
         self.instance = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
         self._state: State | None = None
+        self.cluster = Cluster(self)
         self.sync_commands = sync_commands
         self._watcher_task: asyncio.Task[None] | None = None
         self._startup_load: asyncio.Task[None] | None = None
@@ -114,6 +133,7 @@ class SmartUpsBot(commands.Bot):
         await self.tree.set_translator(CommandTranslator())
         if self.sync_commands:
             await self.sync_if_changed()
+        await self.cluster.start()
         self.watch_database.start()
         if self.settings.watch_data:
             from bot.watcher import DataWatcher
@@ -130,6 +150,7 @@ class SmartUpsBot(commands.Bot):
         await asyncio.gather(*tasks_, return_exceptions=True)
         await super().close()  # unloads the cogs: the spotlight cog stops its job
         if self._state is not None:
+            await self.cluster.stop()
             await self._state.close()
         await self.store.close()
 

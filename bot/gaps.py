@@ -23,6 +23,7 @@ is away).
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
 import logging
@@ -33,7 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from bot.clock import Clock, utcnow
-from bot.state import State
+from bot.state import State, StateUnavailable
 from bot.text import clean_input, normalize
 
 if TYPE_CHECKING:
@@ -154,8 +155,28 @@ async def count_gap(store: Store, question: str, lang: str, reason: Reason | Non
             conn = await sink.connection()
         else:
             conn = store.state if store.is_open else None
-        if conn is not None:
-            await record(conn, question, lang, reason, clock=store.clock)
+        if conn is None:
+            return
+        if conn.shared:
+            # A database server may be slow or away: the answer never waits for its count.
+            task = asyncio.create_task(_record_quietly(conn, question, lang, reason, store.clock))
+            _counting.add(task)
+            task.add_done_callback(_counting.discard)
+        else:
+            await _record_quietly(conn, question, lang, reason, store.clock)
+    except Exception:
+        log.exception("could not count the gap %r", question[:80])
+
+
+_counting: set[asyncio.Task[None]] = set()
+
+
+async def _record_quietly(db: State, question: str, lang: str, reason: Reason,
+                          clock: Clock) -> None:
+    try:
+        await record(db, question, lang, reason, clock=clock)
+    except StateUnavailable as exc:
+        log.warning("gap not counted: the state database is unavailable (%s)", exc.detail)
     except Exception:
         log.exception("could not count the gap %r", question[:80])
 

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
     from bot.knowledge import Profile
     from bot.spotlight import Schedule
+    from bot.state.processes import Process
 
 # Discord's limits (see shared/NOTES.md): a message over any of them is rejected with HTTP 400.
 TITLE_MAX = 256
@@ -650,14 +651,31 @@ def reload_card(report: ReloadReport, lang: str = "en") -> Card:
     return card
 
 
-def data_status_card(snapshot: Snapshot, reloading: bool, lang: str = "en") -> Card:
+def data_status_card(snapshot: Snapshot, reloading: bool, lang: str = "en", *,
+                     processes: Sequence[Process] | None = (), this: str = "") -> Card:
+    """The live data; ``processes``: every live process of the bot with the version it serves
+    (None: the shared state could not be read), ``this`` the instance answering."""
     card = Card(tr("data.status_title", lang), colour=COLOURS["info"], lang=lang)
     card.add(tr("about.data", lang), f"`{snapshot.version}`", True)
     card.add(tr("about.loaded", lang), f"<t:{int(snapshot.loaded_at.timestamp())}:F>", True)
     card.add(tr("data.loaded_by", lang), esc(snapshot.loaded_by), True)
     card.add(tr("about.counts", lang), tr("about.counts_line", lang, **snapshot.counts()))
-    if reloading:
-        card.description = tr("data.reloading", lang)
+    notes = [tr("data.reloading", lang)] if reloading else []
+    if processes is None:
+        notes.append(tr("data.processes_unavailable", lang))
+    elif processes:
+        lines = [
+            tr("data.process_line", lang, version=p.data_version or "—",
+               shards=p.shards or tr("data.all_shards", lang), host=esc(p.host), pid=p.pid,
+               beat=int(p.beat_at.timestamp()),
+               this=tr("data.process_this", lang) if p.instance == this else "")
+            for p in processes
+        ]
+        card.add_lines(tr("data.processes", lang), lines)
+        if len({p.data_version for p in processes}) > 1:
+            notes.append(tr("data.versions_differ", lang))
+    if notes:
+        card.description = "\n".join(notes)
     return card
 
 

@@ -22,7 +22,7 @@ import json
 import logging
 import sys
 import time
-from collections.abc import Awaitable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -292,6 +292,9 @@ class Store:
         self._common_terms: CommonTerms | None = None
         self._lock = asyncio.Lock()
         self._state: State | None = None
+        #: Called with (report, command) after each applied reload, once it is live (the bot
+        #: tells its other processes there, issue 17); a failing hook is logged.
+        self.on_applied: list[Callable[[ReloadReport, str], Awaitable[None]]] = []
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -582,6 +585,11 @@ class Store:
         await self._swap(Snapshot(dataset, index, now, actor))
         if not self._audit_in_reload:
             await self._audit(actor, command, report)
+        for hook in list(self.on_applied):
+            try:
+                await hook(report, command)
+            except Exception:
+                log.exception("a hook after the reload to %s failed", dataset.version)
         report.seconds = time.perf_counter() - started
         log.info(
             "data %s -> %s: %d change(s) in %.2fs",

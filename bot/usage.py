@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from bot.clock import Clock, utcnow
-from bot.state import State
+from bot.state import State, StateUnavailable
 
 if TYPE_CHECKING:
     from bot.model import Record
@@ -122,6 +122,9 @@ class Tally:
                 return
             try:
                 await write(self.store.state, counts)
+            except StateUnavailable as exc:
+                log.warning("%d usage counts not written: the state database is unavailable "
+                            "(%s)", sum(counts.values()), exc.detail)
             except Exception:
                 log.exception("could not write %d usage counts", sum(counts.values()))
 

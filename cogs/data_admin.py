@@ -63,8 +63,18 @@ class DataAdmin(
     @app_commands.command(name="status", description="Data version, who loaded it, counts")
     @require(Level.ADMIN)
     async def status(self, interaction: discord.Interaction) -> None:
+        from bot.state import StateUnavailable
+        from bot.state.processes import Process, alive
+
+        snapshot = self.store.current  # the data answers even while the state is away
+        processes: list[Process] | None
+        try:
+            processes = await alive(self.bot.state, self.bot.clock())
+        except StateUnavailable:
+            processes = None
         card = data_status_card(
-            self.store.current, self.store.reloading, lang_of(interaction.locale)
+            snapshot, self.store.reloading, lang_of(interaction.locale),
+            processes=processes, this=self.bot.instance,
         )
         await interaction.response.send_message(embed=to_embed(card), ephemeral=True)
 

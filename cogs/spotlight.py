@@ -44,6 +44,7 @@ from bot.spotlight import (
     parse_time,
     resolve_timezone,
 )
+from bot.state.processes import ALIVE_WITHIN
 from bot.transformers import StartupArg
 from bot.tree import reply_ephemeral
 
@@ -102,6 +103,7 @@ class Spotlight(
                 grace=self.bot.settings.spotlight_grace,
                 instance=self.bot.instance,
                 owns=self.bot.owns_guild,
+                alive_within=ALIVE_WITHIN,
             )
         return self._service
 
