@@ -106,10 +106,14 @@ class GatewaySession:
     async def dispatch(self, event: str, data: Any) -> int | None:
         return await self.send(OP_DISPATCH, data, event)
 
-    def wants_guild(self, guild_id: int) -> bool:
+    def wants_guild(self, guild_id: int | None) -> bool:
+        """Discord's routing: a guild's events go to shard ``(guild_id >> 22) % count``;
+        events outside a guild (DMs) go to shard 0 only."""
         if self.shard is None:
             return True
         shard_id, count = self.shard
+        if guild_id is None:
+            return shard_id == 0
         return (guild_id >> 22) % count == shard_id
 
     # --- receiving -------------------------------------------------------------------------

@@ -98,6 +98,7 @@ class FakeDiscord(InteractionsMixin):
         interaction_deadline: float | None = 3.0,
         validate: bool = True,
         enforce_permissions: bool = True,
+        shards: int = 1,
     ) -> None:
         self.ids = Snowflakes()
         self.token = token
@@ -109,6 +110,8 @@ class FakeDiscord(InteractionsMixin):
         self.interaction_deadline = interaction_deadline
         self.validate = validate
         self.enforce_permissions = enforce_permissions
+        #: The shard count GET /gateway/bot recommends (a bot that does not choose its own).
+        self.recommended_shards = shards
 
         self.users: dict[int, FakeUser] = {self.bot_user.id: self.bot_user}
         self.guilds: dict[int, FakeGuild] = {}
@@ -576,12 +579,12 @@ class FakeDiscord(InteractionsMixin):
         """Send a DISPATCH event to every connected client (the shard owning ``guild_id``)."""
         await self.wait_until_connected(timeout)
         for s in self.sessions:
-            if guild_id is None or s.wants_guild(guild_id):
+            if s.wants_guild(guild_id):
                 await s.dispatch(event, data)
 
     async def _dispatch_if(self, event: str, data: Any, intent: int, guild_id: int | None) -> None:
         for s in self.sessions:
-            if s.ready and s.intents & intent and (guild_id is None or s.wants_guild(guild_id)):
+            if s.ready and s.intents & intent and s.wants_guild(guild_id):
                 with contextlib.suppress(ConnectionResetError):
                     await s.dispatch(event, data)
 
@@ -815,7 +818,7 @@ class FakeDiscord(InteractionsMixin):
     async def _get_gateway_bot(self, req: Request) -> tuple[int, Any]:
         return 200, {
             "url": self.gateway_url.rstrip("/"),
-            "shards": 1,
+            "shards": self.recommended_shards,
             "session_start_limit": {
                 "total": 1000,
                 "remaining": 999,
