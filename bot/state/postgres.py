@@ -78,6 +78,10 @@ def _lost(exc: BaseException) -> bool:
         return True
     if isinstance(exc, asyncpg.exceptions.OperatorInterventionError):  # 57P01..57P03
         return True
+    if isinstance(exc, asyncpg.exceptions.InternalClientError):
+        # Seen when the pool resets a connection whose server just went away ("cannot switch
+        # to state ..."): the connection is unusable, the pool's are expired on failure.
+        return True
     if isinstance(exc, asyncpg.InterfaceError):
         return isinstance(exc, asyncpg.exceptions.ConnectionDoesNotExistError) or (
             "closed" in str(exc) or "connection was closed" in str(exc)
