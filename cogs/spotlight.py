@@ -58,6 +58,9 @@ WEEKDAY_CHOICES = [
 ]
 #: The loop's restart delay after a crash: 2, 4, 8... seconds, at most this.
 MAX_BACKOFF_SECONDS = 60.0
+#: The longest pause of the job between passes, alone and among several processes.
+MAX_SLEEP = 60.0
+SHARED_MAX_SLEEP = 10.0
 
 
 @app_commands.guild_only()
@@ -108,6 +111,13 @@ class Spotlight(
         return self._service
 
     @property
+    def max_sleep(self) -> float:
+        """The longest pause between two passes of the job. On a shared state, passes are
+        more frequent: each resolves the claims of a process that stopped (and notices a
+        schedule another process changed) within seconds rather than a minute."""
+        return SHARED_MAX_SLEEP if self.bot.state.shared else MAX_SLEEP
+
+    @property
     def running(self) -> bool:
         return self._task is not None and not self._task.done()
 
@@ -156,7 +166,9 @@ class Spotlight(
         while not self.bot.is_closed():
             self.state = "running"
             try:
-                await self.service.run(self.startup_ids, self.send_post)
+                await self.service.run(
+                    self.startup_ids, self.send_post, max_sleep=self.max_sleep
+                )
             except asyncio.CancelledError:
                 self.state = "stopped"
                 raise

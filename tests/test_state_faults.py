@@ -27,7 +27,7 @@ from tests.discord_helpers import (
     spotlight_of,
 )
 from tests.fakediscord import FakeDiscord
-from tests.pgserver import PgServer, find_bin_dir
+from tests.pgserver import PgServer
 
 START = dt.datetime(2026, 11, 22, 12, 0, tzinfo=dt.UTC)  # a Sunday
 FIRST_SLOT = dt.datetime(2026, 11, 23, 1, 30, tzinfo=dt.UTC)  # Monday 09:30 in Hong Kong
