@@ -107,11 +107,11 @@ class Cluster:
     def ready_shards(self) -> set[int]:
         return {s.shard[0] for s in self.fake.sessions if s.ready and s.shard}
 
-    async def wait_ready(self, shard_ids: set[int], timeout: float = 60.0) -> None:
+    async def wait_ready(self, shard_ids: set[int], seconds: float = 60.0) -> None:
         await self.fake.wait_until(
             lambda: shard_ids <= self.ready_shards()
             and any(c["name"] == "startup" for c in self.fake.commands_in(None)),
-            timeout, f"shards {sorted(shard_ids)} ready\n{self.logs()}",
+            seconds, f"shards {sorted(shard_ids)} ready\n{self.logs()}",
         )
 
     async def kill(self, shards: str) -> None:
