@@ -21,6 +21,7 @@ from bot import __version__, admin_tools, answers, gaps
 from bot.clock import utcnow
 from bot.config import ConfigError, Settings, load_settings, setup_logging
 from bot.errors import NotFound
+from bot.fingerprint import stored_matches
 from bot.i18n import LANGUAGES, lang_of, language, tr
 from bot.knowledge import Knowledge
 from bot.loader import Loader
@@ -66,7 +67,23 @@ async def open_store(settings: Settings, *, private: bool) -> Store:
     return store
 
 
-async def load_or_explain(store: Store, out: TextIO) -> bool:
+async def open_for_query(settings: Settings) -> tuple[Store, bool]:
+    """The store a one-shot command answers from, and whether it is already loaded: the
+    configured database when it holds the data folder as it is now (no file added, removed
+    or changed since it was written: see bot.fingerprint), else a private in-memory store
+    the folder still has to be read into."""
+    if stored_matches(Path(settings.db), settings.data_dir):
+        store = Store(settings.db, settings.data_dir)
+        await store.open()
+        if store.loaded:
+            return store, True
+        await store.close()
+    return await open_store(settings, private=True), False
+
+
+async def load_or_explain(store: Store, out: TextIO, *, loaded: bool = False) -> bool:
+    if loaded:
+        return True
     report = await store.reload(actor="cli", command="load", audit=False)
     if report.ok or store.loaded:
         if not report.ok:
@@ -90,9 +107,9 @@ def print_problems(problems: Sequence[object], out: TextIO) -> None:
 
 
 async def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
-    store = await open_store(settings, private=True)
+    store, loaded = await open_for_query(settings)
     try:
-        if not await load_or_explain(store, sys.stderr):
+        if not await load_or_explain(store, sys.stderr, loaded=loaded):
             return 2
         knowledge = Knowledge(store)
         queries = sys.stdin if args.query == "-" else [args.query]
@@ -137,9 +154,9 @@ async def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _with_knowledge(settings: Settings, lang: str, action) -> int:  # type: ignore[no-untyped-def]
     """Run ``action`` on the loaded knowledge; a name nobody has prints "not found" (exit 1)."""
-    store = await open_store(settings, private=True)
+    store, loaded = await open_for_query(settings)
     try:
-        if not await load_or_explain(store, sys.stderr):
+        if not await load_or_explain(store, sys.stderr, loaded=loaded):
             return 2
         async with gaps.counted_in(store, settings):  # gaps go to the configured state
             try:

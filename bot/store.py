@@ -32,6 +32,8 @@ import aiosqlite
 from bot.clock import Clock, utcnow
 from bot.db import check_fts5, migrate, open_db
 from bot.errors import DataNotLoaded, DataProblem
+from bot.fingerprint import META_KEY as FINGERPRINT_KEY
+from bot.fingerprint import folder_stats
 from bot.fts import FTS_COMMON_SHARE, FTS_PRUNE_MIN_DOCS, CommonTerms, fulltext_query
 from bot.index_patch import Index, patch_index
 from bot.loader import Dataset, Loader, LoadOutcome
@@ -291,6 +293,8 @@ class Store:
         self._current: Snapshot | None = None
         self._common_terms: CommonTerms | None = None
         self._lock = asyncio.Lock()
+        #: The fingerprint of the folder the last load read (see bot.fingerprint).
+        self._folder_stats = ""
         self._state: State | None = None
         #: Called with (report, command) after each applied reload, once it is live (the bot
         #: tells its other processes there, issue 17); a failing hook is logged.
@@ -493,7 +497,7 @@ class Store:
     ) -> ReloadReport:
         old = self._current
         before = old.version if old else None
-        outcome = await asyncio.to_thread(self.loader.load)
+        outcome = await asyncio.to_thread(self._load_with_stats)
         if outcome.dataset is None:
             report = _rejected(outcome, old, dry_run)
             return await self._finish_unwritten(report, actor, command, started)
@@ -505,6 +509,8 @@ class Store:
             )
             # Periodic checks (audit=False) and dry runs of unchanged data leave no row.
             audited = audit and not dry_run
+            if not dry_run:
+                await self._store_fingerprint()  # same data; files touched, say by git
             return await self._finish_unwritten(report, actor, command, started, audit=audited)
         if dry_run:
             report = ReloadReport(
@@ -519,6 +525,26 @@ class Store:
             del old
             await asyncio.to_thread(_retire, retired)
         return report
+
+    def _load_with_stats(self) -> LoadOutcome:
+        """Load the folder, and its fingerprint if no file changed while it was read ("" if
+        one did: then no one-shot command trusts the stored data without reading)."""
+        before = folder_stats(self.data_dir)
+        outcome = self.loader.load()
+        self._folder_stats = before if before == folder_stats(self.data_dir) else ""
+        return outcome
+
+    async def _store_fingerprint(self) -> None:
+        """Record the fingerprint of the folder just read as the stored version's."""
+        try:
+            await self.writer.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (FINGERPRINT_KEY, self._folder_stats),
+            )
+            await self.writer.commit()
+        except aiosqlite.Error:
+            log.exception("could not store the data folder's fingerprint")
 
     async def _finish_unwritten(
         self,
@@ -679,6 +705,7 @@ class Store:
                 "loaded_at": loaded_at.isoformat(),
                 "loaded_by": actor,
                 "file_hashes": json.dumps(dataset.file_hashes, sort_keys=True),
+                FINGERPRINT_KEY: self._folder_stats,
                 "extras": json.dumps(extras, ensure_ascii=False),
             }
             await conn.executemany(
