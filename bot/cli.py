@@ -64,6 +64,16 @@ async def open_store(settings: Settings, *, private: bool) -> Store:
     """A store over the data folder. ``private`` keeps it in memory (queries never write)."""
     store = Store(":memory:" if private else settings.db, settings.data_dir)
     await store.open()
+    if not private and settings.database_url:
+        # A shared state: `smartups reload` and `history` audit there, and the running bot
+        # processes pick the new version up from its audit log (their periodic check).
+        from bot.state import open_state
+
+        try:
+            store.attach_state(await open_state(settings), owned=True)
+        except BaseException:
+            await store.close()
+            raise
     return store
 
 

@@ -296,6 +296,7 @@ class Store:
         #: The fingerprint of the folder the last load read (see bot.fingerprint).
         self._folder_stats = ""
         self._state: State | None = None
+        self._owns_state = False
         #: Called with (report, command) after each applied reload, once it is live (the bot
         #: tells its other processes there, issue 17); a failing hook is logged.
         self.on_applied: list[Callable[[ReloadReport, str], Awaitable[None]]] = []
@@ -321,6 +322,9 @@ class Store:
             )
 
     async def close(self) -> None:
+        if self._state is not None and self._owns_state:
+            await self._state.close()
+            self._state = None
         for conn in {id(c): c for c in (self._reader, self._writer) if c is not None}.values():
             await conn.close()
         self._reader = self._writer = None
@@ -349,8 +353,10 @@ class Store:
             self._state = SqliteState(self.db_path, plain=self.writer)
         return self._state
 
-    def attach_state(self, state: State) -> None:
+    def attach_state(self, state: State, *, owned: bool = False) -> None:
+        """Use ``state`` for the audit and the counts; ``owned``: close it with the store."""
         self._state = state
+        self._owns_state = owned
 
     @property
     def _audit_in_reload(self) -> bool:

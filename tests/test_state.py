@@ -70,3 +70,29 @@ async def test_check_then_insert_is_atomic_between_two_connections(
     finally:
         await other.close()
     assert sorted(results) == [False, True]
+
+
+def test_smartups_reload_and_history_use_the_shared_state(
+    pg_url: str, sample_dir, tmp_path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    """The command line on a shared state: its reload is audited there (where the running
+    processes' periodic check finds the new version) and `history` reads it back."""
+    from bot.cli import main
+    from bot.state.postgres import PostgresState
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SMARTUPS_DATA_DIR", str(sample_dir))
+    monkeypatch.setenv("SMARTUPS_DB", str(tmp_path / "cli.db"))
+    monkeypatch.setenv("SMARTUPS_DATABASE_URL", pg_url)
+    assert main(["reload"]) == 0
+    assert main(["history"]) == 0
+    assert "smartups reload" in capsys.readouterr().out
+
+    async def audited() -> list[dict]:
+        state = await PostgresState.open(pg_url)
+        try:
+            return await state.fetch("SELECT command, outcome FROM data_load")
+        finally:
+            await state.close()
+
+    assert asyncio.run(audited()) == [{"command": "smartups reload", "outcome": "applied"}]
