@@ -67,9 +67,10 @@ class PgServer:
     def url_of(self, database: str) -> str:
         return f"postgresql://{USER}@127.0.0.1:{self.port}/{database}"
 
-    def _user(self) -> dict[str, str]:
-        """``subprocess`` arguments that run a child as the postgres user (when we are root)."""
-        return {"user": "postgres", "group": "postgres"} if self._as_postgres else {}
+    @property
+    def _run_as(self) -> str | None:
+        """The user (and group) a child runs as: postgres when we are root, else ourselves."""
+        return "postgres" if self._as_postgres else None
 
     def _initdb(self) -> None:
         self.sockets.mkdir()
@@ -80,7 +81,7 @@ class PgServer:
         subprocess.run(
             [str(self.bin_dir / "initdb"), "-D", str(self.data), "-U", USER,
              "--auth=trust", "-E", "UTF8", "--no-locale", "--no-sync"],
-            check=True, capture_output=True, timeout=120, cwd=self.root, **self._user(),
+            check=True, capture_output=True, timeout=120, cwd=self.root, user=self._run_as, group=self._run_as,
         )
 
     def start(self) -> None:
@@ -97,7 +98,7 @@ class PgServer:
             self.proc = subprocess.Popen(
                 [str(self.bin_dir / "postgres"), "-D", str(self.data),
                  "-h", "127.0.0.1", "-p", str(self.port), "-k", str(self.sockets), *options],
-                stdout=log, stderr=log, start_new_session=True, cwd=self.root, **self._user(),
+                stdout=log, stderr=log, start_new_session=True, cwd=self.root, user=self._run_as, group=self._run_as,
             )
         finally:
             log.close()
