@@ -310,6 +310,35 @@ async def test_two_processes_on_one_file_post_once(scheduled, make_service, cloc
     assert len(poster.calls) == 1
 
 
+async def test_a_live_process_claim_is_left_to_it_a_stopped_one_is_resolved(
+    scheduled, make_service, clock, poster
+):
+    """Two processes: the other one's 'sending' claim stays 'sending' while its heartbeat is
+    fresh (it is sending right now), and becomes 'unknown' once the heartbeat is stale."""
+    from bot.state import processes
+
+    clock.now = SLOT
+    poster.pause = asyncio.Event()
+    sending = asyncio.create_task(scheduled.run_due(provider(IDS), poster))
+    await asyncio.sleep(0.05)
+    assert len(poster.calls) == 1  # claimed, send in flight
+    other = await make_service(alive_within=processes.ALIVE_WITHIN)
+    instance = scheduled._instance
+    await processes.beat(other._state, instance=instance, host="h", pid=1, shards="",
+                         data_version=None, started_at=clock.now, now=clock.now)
+    assert await other.recover() == []  # alive: left alone
+    [entry] = await other.history(GUILD)
+    assert entry.outcome == "sending"
+    clock.advance(seconds=processes.ALIVE_WITHIN.total_seconds() + 1)
+    [resolved] = await other.recover()  # stopped beating: interrupted, never re-sent
+    assert (resolved.outcome, resolved.reason) == ("unknown", "interrupted")
+    poster.pause.set()  # the first process was only slow: its record wins
+    [finished] = await sending
+    assert finished.outcome == "posted"
+    assert len(poster.calls) == 1
+    assert [e.outcome for e in await other.history(GUILD)] == ["posted"]
+
+
 async def test_process_dies_after_sending_is_not_resent(scheduled, make_service, clock, poster):
     clock.now = SLOT
     poster.script = [ProcessDied()]
