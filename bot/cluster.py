@@ -14,8 +14,8 @@ One :class:`Cluster` per process, started by the client once the state is open:
 - **Faults.** A database that is away makes a beat or a check fail: logged as a warning, tried
   again on the next tick; nothing here raises into the bot.
 
-On the default SQLite state there is one process: the heartbeat is kept (the spotlight reads
-it) and the rest does nothing.
+On the default SQLite state there is one process and nothing of this runs: the bot writes no
+more than before.
 """
 
 from __future__ import annotations
@@ -61,17 +61,20 @@ class Cluster:
 
     async def start(self) -> None:
         state = self.bot.state
+        if not state.shared:
+            return
         self.bot.store.on_applied.append(self._announce)
         await self._beat_once()
         self._tasks.append(asyncio.create_task(self._beat_forever(), name="cluster-heartbeat"))
-        if state.shared:
-            await state.listen(CHANNEL, self._on_announcement)
-            on_reconnect = getattr(state, "on_reconnect", None)
-            if isinstance(on_reconnect, list):
-                on_reconnect.append(self.catch_up)
-            self._tasks.append(asyncio.create_task(self._check_forever(), name="cluster-check"))
+        await state.listen(CHANNEL, self._on_announcement)
+        on_reconnect = getattr(state, "on_reconnect", None)
+        if isinstance(on_reconnect, list):
+            on_reconnect.append(self.catch_up)
+        self._tasks.append(asyncio.create_task(self._check_forever(), name="cluster-check"))
 
     async def stop(self) -> None:
+        if not self._tasks:
+            return  # never started (a single process on SQLite)
         with contextlib.suppress(ValueError):
             self.bot.store.on_applied.remove(self._announce)
         for task in self._tasks:
