@@ -29,6 +29,7 @@ from bot.spotlight import (
     rotation_order,
 )
 from bot.state import SqliteState, State
+from bot.state.processes import beat
 
 UTC = dt.UTC
 GUILD, CHANNEL = 1001, 2002
@@ -357,6 +358,38 @@ async def test_process_dies_after_sending_is_not_resent(scheduled, make_service,
     # Possibly posted counts as featured: the rotation moves on.
     assert await restarted.upcoming(GUILD, IDS) != startup
     assert startup in status.featured_this_cycle
+
+
+async def test_a_live_process_claim_is_left_and_resolved_once_its_beat_is_stale(
+    make_service, clock, poster
+):
+    """Two processes on one state: the one that claimed a slot is killed mid-send while its
+    heartbeat is fresh. The survivor leaves the claim alone while that process could still
+    be sending, wakes up when its heartbeat turns stale, and only then marks it possibly
+    posted; nothing is sent twice."""
+    victim = await make_service(instance="host:1:victim", alive_within=dt.timedelta(seconds=15))
+    survivor = await make_service(instance="host:2:survivor",
+                                  alive_within=dt.timedelta(seconds=15))
+    await victim.schedule(GUILD, CHANNEL, MON, dt.time(9, 30))
+    clock.now = SLOT
+    await beat(victim._state, instance="host:1:victim", host="host", pid=1, shards="",
+               data_version=None, started_at=SLOT, now=SLOT)
+    poster.script = [ProcessDied()]
+    with pytest.raises(ProcessDied):
+        await victim.run_due(provider(IDS), poster)
+    clock.advance(seconds=3)
+    assert await survivor.run_due(provider(IDS), poster) == []  # live: left to it
+    [entry] = await survivor.history(GUILD)
+    assert entry.outcome == "sending"
+    stale = SLOT + dt.timedelta(seconds=15.5)
+    assert await survivor.next_wakeup(max_sleep=dt.timedelta(days=30)) == stale
+    clock.now = stale
+    assert await survivor.run_due(provider(IDS), poster) == []
+    [entry] = await survivor.history(GUILD)
+    assert (entry.outcome, entry.reason) == ("unknown", "interrupted")
+    assert len(poster.calls) == 1
+    # Resolved: the next wake-up is the next week's slot again.
+    assert await survivor.next_wakeup(max_sleep=dt.timedelta(days=30)) == SLOT + WEEK
 
 
 async def test_recording_failure_after_send_never_resends(scheduled, make_service, clock, poster):

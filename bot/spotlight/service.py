@@ -84,6 +84,11 @@ _INTERRUPTED = (
     "the message may have been posted, so it is not sent again"
 )
 
+#: How long after another process's heartbeat turns stale the next pass looks (the clocks of
+#: two machines differ a little; a pass that comes too early finds the claim still live and
+#: looks again a second later).
+_STALE_MARGIN = dt.timedelta(seconds=0.5)
+
 
 def _iso(value: dt.datetime) -> str:
     return value.astimezone(dt.UTC).isoformat()
@@ -383,8 +388,10 @@ class SpotlightService:
         max_sleep: dt.timedelta = dt.timedelta(seconds=60),
     ) -> dt.datetime:
         """When the runner should next call :meth:`run_due`: ``now`` if a slot is due, else
-        the earliest next slot across unpaused guilds, but never later than ``now +
-        max_sleep`` (so schedule changes are noticed). Never raises."""
+        the earliest next slot across unpaused guilds or the moment another process's
+        'sending' claim turns stale (its last heartbeat plus ``alive_within``: a killed
+        process's claim is then resolved at once, not a pass later), but never later than
+        ``now + max_sleep`` (so schedule changes are noticed). Never raises."""
         try:
             now = self._now() if now is None else _aware_utc(now, "now")
         except Exception:
@@ -408,6 +415,15 @@ class SpotlightService:
                         log.exception(
                             "spotlight: cannot compute the slot of guild %s", row["guild_id"]
                         )
+                stale = await self._rows(
+                    "SELECT MIN(p.beat_at) AS beat_at FROM spotlight_history AS h"
+                    " JOIN process AS p ON p.instance = h.claimed_by"
+                    " WHERE h.state = 'sending' AND h.claimed_by <> ?",
+                    (self._instance,),
+                )
+                if stale and stale[0]["beat_at"]:
+                    beat_at = dt.datetime.fromisoformat(stale[0]["beat_at"])
+                    wake = min(wake, max(now, beat_at + self._alive_within + _STALE_MARGIN))
         except StateUnavailable:
             pass  # said by run_due; wake up at max_sleep and try again
         except Exception:
