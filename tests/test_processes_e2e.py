@@ -308,16 +308,20 @@ async def test_a_reload_in_one_process_is_followed_by_the_other(
                                              user=c.fake.admin))
         assert "Data reloaded" in reply, reply
 
+        async def followed() -> bool:  # the other process's card, within seconds
+            card = await run_command(c.fake, "startup", {"name": "boxful"}, guild=c.guilds[3])
+            return "Boxful Storage" in embed_text(card)
+
+        await until(followed, 10, f"the high process to follow the reload\n{c.logs()}")
+
         async def same_version() -> set[str] | None:
             found = {r["data_version"] for r in await rows(
                 c.url, "SELECT data_version FROM process")}
             count = len(await rows(c.url, "SELECT 1 FROM process"))
             return found if count == 2 and len(found) == 1 else None
 
-        [version] = await until(same_version, 20, f"both on one version\n{c.logs()}")
+        [version] = await until(same_version, 5, f"both on one version\n{c.logs()}")
         assert version in reply
-        card = await run_command(c.fake, "startup", {"name": "boxful"}, guild=c.guilds[3])
-        assert "Boxful Storage" in embed_text(card)
         text = embed_text(await run_command(c.fake, "data status", guild=c.guilds[2],
                                             user=c.fake.admin))
         assert text.count(f"`{version}`") >= 3 and "different data versions" not in text, text

@@ -96,3 +96,46 @@ def test_smartups_reload_and_history_use_the_shared_state(
             await state.close()
 
     assert asyncio.run(audited()) == [{"command": "smartups reload", "outcome": "applied"}]
+
+
+async def test_notify_reaches_another_process_and_survives_a_dropped_connection(
+    pg_url: str,
+) -> None:
+    """LISTEN/NOTIFY between two states (two processes): an announcement reaches the other's
+    listener; when the server drops the listening connection, the listener reconnects by
+    itself, runs its reconnect hooks (the data-version catch-up) and hears the next one."""
+    from bot.state.postgres import PostgresState
+
+    speaker, listener = await PostgresState.open(pg_url), await PostgresState.open(pg_url)
+    heard: asyncio.Queue[str] = asyncio.Queue()
+    reconnected = asyncio.Event()
+
+    async def hook() -> None:
+        reconnected.set()
+
+    async def announce_until_heard(payload: str) -> None:
+        # The subscription is made in the background: announce until it is heard (bounded).
+        for _ in range(100):
+            await speaker.notify("smartups_test", payload)
+            try:
+                while await asyncio.wait_for(heard.get(), 0.1) != payload:
+                    pass  # a repeat of the previous announcement
+                return
+            except TimeoutError:
+                continue
+        raise AssertionError(f"{payload!r} never heard")
+
+    try:
+        listener.on_reconnect.append(hook)
+        await listener.listen("smartups_test", heard.put_nowait)
+        await announce_until_heard("v1")
+        dropped = await speaker.fetchval(
+            "SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        assert dropped >= 1
+        await asyncio.wait_for(reconnected.wait(), 15)
+        await announce_until_heard("v2")
+    finally:
+        await listener.close()
+        await speaker.close()
