@@ -360,13 +360,14 @@ async def test_process_dies_after_sending_is_not_resent(scheduled, make_service,
     assert startup in status.featured_this_cycle
 
 
-async def test_a_live_process_claim_is_left_and_resolved_once_its_beat_is_stale(
+@pytest.mark.parametrize("backend", ["postgresql"])  # several processes share a server
+async def test_the_survivor_wakes_when_a_killed_process_claim_turns_stale(
     make_service, clock, poster
 ):
-    """Two processes on one state: the one that claimed a slot is killed mid-send while its
-    heartbeat is fresh. The survivor leaves the claim alone while that process could still
-    be sending, wakes up when its heartbeat turns stale, and only then marks it possibly
-    posted; nothing is sent twice."""
+    """Two processes on one shared state: the one that claimed a slot is killed mid-send
+    while its heartbeat is fresh. The survivor leaves the claim alone while that process
+    could still be sending, wakes up the moment its heartbeat turns stale (not a pass
+    later), and only then marks it possibly posted; nothing is sent twice."""
     victim = await make_service(instance="host:1:victim", alive_within=dt.timedelta(seconds=15))
     survivor = await make_service(instance="host:2:survivor",
                                   alive_within=dt.timedelta(seconds=15))

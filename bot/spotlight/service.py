@@ -388,10 +388,11 @@ class SpotlightService:
         max_sleep: dt.timedelta = dt.timedelta(seconds=60),
     ) -> dt.datetime:
         """When the runner should next call :meth:`run_due`: ``now`` if a slot is due, else
-        the earliest next slot across unpaused guilds or the moment another process's
-        'sending' claim turns stale (its last heartbeat plus ``alive_within``: a killed
-        process's claim is then resolved at once, not a pass later), but never later than
-        ``now + max_sleep`` (so schedule changes are noticed). Never raises."""
+        the earliest next slot across unpaused guilds or (on a shared state) the moment
+        another process's 'sending' claim turns stale (its last heartbeat plus
+        ``alive_within``: a killed process's claim is then resolved at once, not a pass
+        later), but never later than ``now + max_sleep`` (so schedule changes are noticed).
+        Never raises."""
         try:
             now = self._now() if now is None else _aware_utc(now, "now")
         except Exception:
@@ -415,7 +416,7 @@ class SpotlightService:
                         log.exception(
                             "spotlight: cannot compute the slot of guild %s", row["guild_id"]
                         )
-                stale = await self._rows(
+                stale = [] if not self._state.shared else await self._rows(
                     "SELECT MIN(p.beat_at) AS beat_at FROM spotlight_history AS h"
                     " JOIN process AS p ON p.instance = h.claimed_by"
                     " WHERE h.state = 'sending' AND h.claimed_by <> ?",
