@@ -22,8 +22,8 @@ def clock(seconds: float):
 
 def test_budget_counts_from_creation_not_from_arrival() -> None:
     budget = Budget(defer_after=1.5)
-    assert until_defer(T0, budget, clock(0.2)) == pytest.approx(1.3)
-    assert until_defer(T0, budget, clock(2.0)) == 0.0, "already late: defer at once"
+    assert until_defer(age(T0, clock(0.2)), budget) == pytest.approx(1.3)
+    assert until_defer(age(T0, clock(2.0)), budget) == 0.0, "already late: defer at once"
     assert age(T0, clock(-1.0)) == 0.0, "a clock a little behind Discord's is not negative age"
 
 

@@ -49,11 +49,10 @@ def age(created_at: dt.datetime, now: Callable[[], dt.datetime] = utcnow) -> flo
     return max(0.0, (now() - created_at).total_seconds())
 
 
-def until_defer(
-    created_at: dt.datetime, budget: Budget, now: Callable[[], dt.datetime] = utcnow
-) -> float:
-    """How long the answer may still take before the command must defer (0 = defer now)."""
-    return max(0.0, budget.defer_after - age(created_at, now))
+def until_defer(age_s: float, budget: Budget) -> float:
+    """How long the answer of an interaction ``age_s`` old may still take before the command
+    must defer (0 = defer now)."""
+    return max(0.0, budget.defer_after - age_s)
 
 
 class Skew:

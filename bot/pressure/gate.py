@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Literal, TypeVar
 
 from bot.clock import utcnow
-from bot.pressure.budget import Budget, Skew
+from bot.pressure.budget import Budget, Skew, age, until_defer
 from bot.pressure.queue import WorkQueue
 from bot.pressure.turnstile import Turnstile
 
@@ -53,9 +53,9 @@ class Pressure:
     def age(self, created_at: dt.datetime) -> float:
         """Seconds since the interaction was created, by Discord's clock as well as we know it
         (see :class:`Skew`)."""
-        raw = (self.now() - created_at).total_seconds()
-        self.skew.observe(raw)
-        return max(0.0, raw - self.skew.offset())
+        seen = age(created_at, self.now)  # a clock behind Discord's reads 0, never skew
+        self.skew.observe(seen)
+        return max(0.0, seen - self.skew.offset())
 
     def admit(self, created_at: dt.datetime) -> Admission:
         verdict = decide(
@@ -66,11 +66,11 @@ class Pressure:
         return verdict
 
     def until_defer(self, created_at: dt.datetime) -> float:
-        return max(0.0, self.budget.defer_after - self.age(created_at))
+        return until_defer(self.age(created_at), self.budget)
 
     def late(self, created_at: dt.datetime) -> bool:
         """Whether an interaction that cannot defer (autocomplete) is past helping."""
-        return self.age(created_at) >= self.budget.autocomplete_until
+        return self.autocomplete_path(created_at) == "none"
 
     def autocomplete_path(self, created_at: dt.datetime) -> AutocompletePath:
         """How an autocomplete of this age is served: not at all (too late to arrive), the
