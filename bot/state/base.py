@@ -59,7 +59,22 @@ class Tx(Protocol):
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None: ...
 
 
-class State(ABC):
+class RowReads:
+    """``fetchrow`` and ``fetchval`` derived from a class's ``fetch`` (one place for both)."""
+
+    async def fetch(self, sql: str, params: Params = ()) -> list[Row]:
+        raise NotImplementedError
+
+    async def fetchrow(self, sql: str, params: Params = ()) -> Row | None:
+        rows = await self.fetch(sql, params)
+        return rows[0] if rows else None
+
+    async def fetchval(self, sql: str, params: Params = ()) -> Any:
+        row = await self.fetchrow(sql, params)
+        return next(iter(row.values())) if row else None
+
+
+class State(RowReads, ABC):
     """Guild and admin state on one backend (see the module docstring)."""
 
     dialect: ClassVar[Dialect]
@@ -72,14 +87,6 @@ class State(ABC):
     async def fetch(self, sql: str, params: Params = ()) -> list[Row]:
         async with self.autocommit() as tx:
             return await tx.fetch(sql, params)
-
-    async def fetchrow(self, sql: str, params: Params = ()) -> Row | None:
-        rows = await self.fetch(sql, params)
-        return rows[0] if rows else None
-
-    async def fetchval(self, sql: str, params: Params = ()) -> Any:
-        row = await self.fetchrow(sql, params)
-        return next(iter(row.values())) if row else None
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         async with self.autocommit() as tx:
@@ -106,9 +113,9 @@ class State(ABC):
         """True when other processes may share this state (a database server)."""
         return False
 
-    async def notify(self, channel: str, payload: str) -> None:  # noqa: B027 (optional)
+    async def notify(self, channel: str, payload: str) -> None:
         """Tell every process listening on ``channel`` (a no-op where nobody else listens)."""
 
-    async def listen(self, channel: str, callback: Listener) -> None:  # noqa: B027 (optional)
+    async def listen(self, channel: str, callback: Listener) -> None:
         """Call ``callback(payload)`` for each notification on ``channel`` (PostgreSQL's
         LISTEN); re-subscribed after a reconnect. A no-op on a single-process backend."""

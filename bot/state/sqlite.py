@@ -21,12 +21,12 @@ import logging
 import sqlite3
 from collections.abc import AsyncIterator, Iterable
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import aiosqlite
 
 from bot.db import migrate, open_db
-from bot.state.base import Dialect, Params, Row, State, StateUnavailable
+from bot.state.base import Dialect, Params, Row, RowReads, State, StateUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ def _unavailable(exc: BaseException) -> bool:
     )
 
 
-class _SqliteTx:
+class _SqliteTx(RowReads):
     """Statements on one aiosqlite connection; rows come back as dicts."""
 
     def __init__(self, conn: aiosqlite.Connection) -> None:
@@ -50,14 +50,6 @@ class _SqliteTx:
         async with self.conn.execute(sql, params) as cur:
             names = [column[0] for column in cur.description or ()]
             return [dict(zip(names, row, strict=True)) for row in await cur.fetchall()]
-
-    async def fetchrow(self, sql: str, params: Params = ()) -> Row | None:
-        rows = await self.fetch(sql, params)
-        return rows[0] if rows else None
-
-    async def fetchval(self, sql: str, params: Params = ()) -> Any:
-        row = await self.fetchrow(sql, params)
-        return next(iter(row.values())) if row else None
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         # The cursor is closed on the connection's own thread (not left to the collector).
