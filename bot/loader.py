@@ -118,6 +118,10 @@ class LoadOutcome:
     problems: list[DataProblem]
 
 
+#: A load's fingerprint (each file's name and content hash, in order) and its outcome.
+LastLoad = tuple[tuple[tuple[str, str], ...], LoadOutcome]
+
+
 def data_version(file_hashes: dict[str, str]) -> str:
     """A short content hash of the whole data folder (names and contents of its files)."""
     digest = hashlib.sha256()
@@ -144,13 +148,24 @@ class Loader:
         self.data_dir = Path(data_dir)
         self.max_file_bytes = max_file_bytes
         self._cache: dict[str, FileResult] = {}
-        self._last: tuple[tuple[tuple[str, str], ...], LoadOutcome] | None = None
+        self._last: LastLoad | None = None
 
     def display_name(self, path: Path) -> str:
         try:
             return str(path.relative_to(self.data_dir.parent))
         except ValueError:
             return str(path)
+
+    def results(self) -> tuple[dict[str, FileResult], LastLoad | None]:
+        """The per-file results and the last load (its fingerprint and outcome), to be kept
+        with a snapshot on disk (see bot.snapshots)."""
+        return dict(self._cache), self._last
+
+    def adopt(self, results: dict[str, FileResult], last: LastLoad | None) -> None:
+        """Start from results kept on disk: a file that hashes as it did then is not parsed
+        again, and a folder whose every file does gives back the very outcome kept."""
+        self._cache = dict(results)
+        self._last = last
 
     def load(self) -> LoadOutcome:
         """Read, validate and cross-check every file. Blocking: run it off the event loop."""

@@ -35,7 +35,7 @@ from bot.errors import DataNotLoaded, DataProblem
 from bot.fingerprint import META_KEY as FINGERPRINT_KEY
 from bot.fingerprint import folder_stats
 from bot.fts import FTS_COMMON_SHARE, FTS_PRUNE_MIN_DOCS, CommonTerms, fulltext_query
-from bot.index_patch import Index, patch_index
+from bot.index_patch import Index, PatchedIndex, patch_index
 from bot.loader import Dataset, Loader, LoadOutcome
 from bot.memory import gc_paused, trim_heap
 from bot.model import (
@@ -50,6 +50,7 @@ from bot.model import (
     Startup,
 )
 from bot.search import SearchIndex
+from bot.snapshots import SnapshotFile, snapshot_path
 from bot.state import SqliteState, State
 from bot.text import fts_document
 
@@ -274,6 +275,27 @@ def _rows_for(
     return rows, fts_rows
 
 
+def _snapshot_of(payload: Any, version: str) -> Snapshot | None:
+    """The snapshot a file's payload holds, if it is whole and of ``version``."""
+    if not isinstance(payload, dict):
+        return None
+    dataset, index = payload.get("dataset"), payload.get("index")
+    loaded_at, loaded_by = payload.get("loaded_at"), payload.get("loaded_by")
+    files, last = payload.get("files"), payload.get("last", ())
+    if (
+        isinstance(dataset, Dataset)
+        and dataset.version == version
+        and isinstance(index, SearchIndex | PatchedIndex)
+        and isinstance(loaded_at, dt.datetime)
+        and isinstance(loaded_by, str)
+        and isinstance(files, dict)
+        and (last is None or isinstance(last, tuple))
+    ):
+        return Snapshot(dataset, index, loaded_at, loaded_by)
+    log.warning("the snapshot file's content is not a snapshot of %s: not used", version)
+    return None
+
+
 class Store:
     """Owns the database connections, the live snapshot and the reload path."""
 
@@ -300,6 +322,11 @@ class Store:
         #: Called with (report, command) after each applied reload, once it is live (the bot
         #: tells its other processes there, issue 17); a failing hook is logged.
         self.on_applied: list[Callable[[ReloadReport, str], Awaitable[None]]] = []
+        where = snapshot_path(self.db_path)
+        #: The live snapshot on disk, for fast restarts (see bot.snapshots); None in memory.
+        self.snapshot_file = SnapshotFile(where) if where is not None else None
+        self._snapshot_writing: asyncio.Task[None] | None = None
+        self._snapshot_again = False
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -311,7 +338,12 @@ class Store:
         # An in-memory database exists per connection: share the one (command-line use).
         memory = self.db_path == ":memory:"
         self._reader = self._writer if memory else await open_db(self.db_path, set_wal=False)
-        restored = await self._restore()
+        restored = await self._restore_snapshot()
+        if restored is None:
+            restored = await self._restore()
+            if restored is not None:
+                self._current = restored
+                self.save_snapshot()  # so the next start is fast
         if restored is not None:
             self._current = restored
             await self._refresh_common_terms()
@@ -322,6 +354,7 @@ class Store:
             )
 
     async def close(self) -> None:
+        await self.snapshot_saved()
         if self._state is not None and self._owns_state:
             await self._state.close()
             self._state = None
@@ -413,6 +446,82 @@ class Store:
             row = await cur.fetchone()
         return row[0] if row else None
 
+    async def _restore_snapshot(self) -> Snapshot | None:
+        """The snapshot kept on disk when it holds the version SQLite holds (bot.snapshots),
+        with the loader's per-file results (the folder read next parses nothing unchanged)."""
+        if self.snapshot_file is None:
+            return None
+        version = await self.stored_version()
+        if version is None:
+            return None
+        started = time.perf_counter()
+        with gc_paused():
+            payload = await asyncio.to_thread(self.snapshot_file.read, version)
+            snapshot = _snapshot_of(payload, version)
+            if snapshot is None:
+                return None
+            assert isinstance(payload, dict)
+            self.loader.adopt(payload["files"], payload["last"])
+            if sum(snapshot.counts().values()) >= FREEZE_MIN_RECORDS:
+                gc.freeze()  # as after a reload: keep full collections off the snapshot
+        log.info(
+            "restored data %s from %s in %.2fs",
+            version,
+            self.snapshot_file.path,
+            time.perf_counter() - started,
+        )
+        return snapshot
+
+    def save_snapshot(self) -> None:
+        """Write the live snapshot to disk in the background (after a reload, or a restore
+        that had to rebuild it). Writes coalesce: one at a time, at most one more queued."""
+        if self.snapshot_file is None or self._current is None:
+            return
+        if self._snapshot_writing is not None and not self._snapshot_writing.done():
+            self._snapshot_again = True
+            return
+        self._snapshot_writing = asyncio.create_task(self._save_snapshots())
+
+    async def snapshot_saved(self) -> None:
+        """Wait for the snapshot being written, if any (a command waits before it exits)."""
+        while self._snapshot_writing is not None and not self._snapshot_writing.done():
+            await asyncio.gather(self._snapshot_writing, return_exceptions=True)
+
+    async def _save_snapshots(self) -> None:
+        assert self.snapshot_file is not None
+        file = self.snapshot_file
+        while True:
+            self._snapshot_again = False
+            snapshot = self._current
+            if snapshot is None:
+                return
+            results, last = self.loader.results()
+            if last is not None and last[1].dataset is not snapshot.dataset:
+                last = None  # the loader's last outcome is not what is live
+            payload = {
+                "dataset": snapshot.dataset,
+                "index": snapshot.index,
+                "loaded_at": snapshot.loaded_at,
+                "loaded_by": snapshot.loaded_by,
+                "files": results,
+                "last": last,
+            }
+            try:
+                seconds = await asyncio.to_thread(
+                    file.write,
+                    payload,
+                    data_version=snapshot.version,
+                    records=sum(snapshot.counts().values()),
+                    indexes=(SearchIndex, PatchedIndex),
+                )
+            except Exception:
+                log.exception("could not write the snapshot %s", file.path)
+            else:
+                log.info("snapshot of %s written in %.2fs", snapshot.version, seconds)
+            del payload, snapshot, results, last
+            if not self._snapshot_again:
+                return
+
     async def _restore(self) -> Snapshot | None:
         # One read transaction: meta and records of the same version, whatever another
         # process commits meanwhile.
@@ -462,7 +571,7 @@ class Store:
             version = await self.stored_version()
             if version is None or (self._current and self._current.version == version):
                 return False
-            restored = await self._restore()
+            restored = await self._restore_snapshot() or await self._restore()
             if restored is None:
                 return False
             retired = [self._current]
@@ -517,6 +626,10 @@ class Store:
             audited = audit and not dry_run
             if not dry_run:
                 await self._store_fingerprint()  # same data; files touched, say by git
+                if dataset is not old.dataset:
+                    live: list[Snapshot | None] = [old]
+                    del old  # freed in a worker thread, not here (see _retire)
+                    await self._share_loaded(live, dataset)
             return await self._finish_unwritten(report, actor, command, started, audit=audited)
         if dry_run:
             report = ReloadReport(
@@ -530,7 +643,28 @@ class Store:
             retired = [old]
             del old
             await asyncio.to_thread(_retire, retired)
+            self.save_snapshot()
         return report
+
+    async def _share_loaded(self, live: list[Snapshot | None], dataset: Dataset) -> None:
+        """Serve the loader's copy of unchanged data instead of the restored one.
+
+        After a restore from SQLite, the first read of the folder builds every record again:
+        the same data, other objects, which the loader keeps for its next reload. Serving
+        those (the index re-pointed at them, not rebuilt) frees the restored copy, so the
+        process holds one copy of the records, as after a cold load; the snapshot written
+        then carries the loader's results, and the next start parses nothing.
+        """
+        old = live[0]
+        if old is None or not isinstance(old.index, SearchIndex):
+            return
+        index = await asyncio.to_thread(old.index.with_records, dataset.all_records())
+        if index is None:
+            return
+        await self._swap(Snapshot(dataset, index, old.loaded_at, old.loaded_by))
+        del old, index
+        await asyncio.to_thread(_retire, live)
+        self.save_snapshot()
 
     def _load_with_stats(self) -> LoadOutcome:
         """Load the folder, and its fingerprint if no file changed while it was read ("" if

@@ -1,0 +1,153 @@
+"""The live snapshot kept on disk beside the database, so a restart serves in seconds.
+
+Rebuilding the in-memory snapshot from SQLite means validating every stored record again and
+building the search index: ~13 s at 100,000 real-shape records. After each applied reload the
+store also writes the snapshot itself (records, index and the loader's per-file results) to
+``<database>.snapshot``; a restart, or a one-shot command, whose database holds the same data
+version loads that instead. The loader's per-file results come back too, so the data folder
+read at start-up only hashes the files and finds nothing to parse.
+
+The file is a cache: it names the data version it holds and a digest of the code that wrote it
+(the bot package's sources, Python's and pydantic's versions). Any mismatch, a truncated or
+foreign file, or anything it refers to that a snapshot is not made of (see
+:class:`~bot.snapshots.codec.SafeUnpickler`) and the store restores from SQLite as before.
+Writes go to a temporary file renamed into place, so a reader sees a whole file or the old one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import pickle
+import platform
+import time
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pydantic
+
+from bot.snapshots.codec import SafeUnpickler, SnapshotPickler
+
+log = logging.getLogger(__name__)
+
+MAGIC = b"smartups-snapshot 1\n"
+#: The header line is JSON; longer than this is not one of ours.
+MAX_HEADER = 4096
+
+
+@cache
+def code_digest() -> str:
+    """A digest of what decides a snapshot's layout: every source file of the bot package,
+    Python's and pydantic's versions (a snapshot written by other code is not read)."""
+    digest = hashlib.sha256()
+    digest.update(f"{platform.python_version()} {pydantic.VERSION}\n".encode())
+    package = Path(__file__).resolve().parent.parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(str(path.relative_to(package)).encode() + b"\0")
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Header:
+    """What a snapshot file says about itself (its first two lines)."""
+
+    data_version: str
+    code: str
+    written_at: float
+    records: int
+
+
+class SnapshotFile:
+    """One snapshot file: written whole and atomically, read only if it matches."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def write(
+        self, payload: Any, *, data_version: str, records: int, indexes: tuple[type, ...]
+    ) -> float:
+        """Write ``payload`` for ``data_version``; returns the seconds it took. Blocking:
+        call it from a worker thread (it lets the event loop run, see the codec)."""
+        started = time.perf_counter()
+        header = {
+            "data_version": data_version,
+            "code": code_digest(),
+            "written_at": time.time(),
+            "records": records,
+        }
+        temporary = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
+        try:
+            fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "wb") as out:
+                out.write(MAGIC)
+                out.write(json.dumps(header).encode("utf-8") + b"\n")
+                SnapshotPickler(out, indexes).dump(payload)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(temporary, self.path)
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
+        return time.perf_counter() - started
+
+    def header(self) -> Header | None:
+        """The file's header, or None if there is no file or it is not a snapshot of ours."""
+        try:
+            with self.path.open("rb") as src:
+                return _read_header(src)
+        except OSError:
+            return None
+
+    def read(self, data_version: str) -> Any | None:
+        """The payload if the file holds ``data_version`` written by this code, else None.
+        Blocking (seconds at 100,000 records): call it from a worker thread."""
+        try:
+            with self.path.open("rb") as src:
+                header = _read_header(src)
+                if header is None:
+                    log.warning("%s is not a snapshot; restoring from the database", self.path)
+                    return None
+                if header.data_version != data_version or header.code != code_digest():
+                    log.info(
+                        "snapshot %s holds data %s (code %s), not %s (code %s): not used",
+                        self.path, header.data_version, header.code, data_version, code_digest(),
+                    )  # fmt: skip
+                    return None
+                return SafeUnpickler(src).load()
+        except FileNotFoundError:
+            return None
+        except (OSError, EOFError, ValueError, TypeError, AttributeError, ImportError,
+                IndexError, KeyError, pickle.UnpicklingError) as exc:  # fmt: skip
+            log.warning("snapshot %s unreadable (%s); restoring from the database", self.path, exc)
+            return None
+
+    def remove(self) -> None:
+        self.path.unlink(missing_ok=True)
+
+
+def _read_header(src: Any) -> Header | None:
+    if src.read(len(MAGIC)) != MAGIC:
+        return None
+    line = src.readline(MAX_HEADER)
+    try:
+        fields = json.loads(line)
+        return Header(
+            str(fields["data_version"]),
+            str(fields["code"]),
+            float(fields["written_at"]),
+            int(fields["records"]),
+        )
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def snapshot_path(db_path: str) -> Path | None:
+    """Where the snapshot of the database at ``db_path`` lives (None for ``:memory:``)."""
+    if db_path == ":memory:" or db_path.startswith("file:"):
+        return None
+    return Path(db_path + ".snapshot")

@@ -1,0 +1,289 @@
+"""The snapshot kept beside the database: restarts served from it, and never a wrong one.
+
+Real SQLite files and real YAML folders (a copy of the shipped data/); the store is restarted
+by opening a second Store on the same file, as a restarted process would.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+import bot.loader
+from bot import snapshots
+from bot.knowledge import Knowledge
+from bot.model import Kind, Startup
+from bot.search import SearchIndex
+from bot.snapshots import codec
+from bot.store import Store
+from tests.discord_helpers import copy_data
+
+QUERIES = ["lala", "wela", "fintech", "香港", "gogo van", "qupitl", "smart", "ai", "prenetic"]
+
+
+def answers(store: Store) -> list[Any]:
+    """What a member would see: each query's ranked ids and scores, and every record."""
+    knowledge = Knowledge(store)
+    ranked = [
+        [(h.record.kind, h.record.id, round(h.score, 6)) for h in knowledge.complete(kind, q)]
+        for q in QUERIES
+        for kind in (Kind.STARTUP, None)
+    ]
+    records = [r.model_dump() for r in store.current.dataset.all_records()]
+    return [ranked, records, store.current.version, store.current.counts()]
+
+
+@pytest.fixture
+async def loaded(tmp_path: Path) -> tuple[Path, Path, list[Any]]:
+    """A database and its snapshot, written by a reload of a copy of data/."""
+    folder = copy_data(tmp_path)
+    db = tmp_path / "smartups.db"
+    store = Store(db, folder)
+    await store.open()
+    assert (await store.reload()).outcome == "applied"
+    seen = answers(store)
+    await store.close()  # waits for the snapshot being written
+    return db, folder, seen
+
+
+async def open_store(db: Path, folder: Path) -> Store:
+    store = Store(db, folder)
+    await store.open()
+    return store
+
+
+def read(path: Path) -> bytes:
+    return path.read_bytes()
+
+
+def write(path: Path, blob: bytes) -> None:
+    path.write_bytes(blob)
+
+
+def with_body(path: Path, body: bytes) -> None:
+    """The file's own header lines (its version and code) over another body."""
+    header = read(path).split(b"\n", 2)
+    write(path, b"\n".join(header[:2]) + b"\n" + body)
+
+
+def damage_file(path: Path, damage: str) -> None:
+    blob = read(path)
+    if damage == "truncated":
+        write(path, blob[: len(blob) // 2])
+    elif damage == "garbage":
+        write(path, os.urandom(4096))
+    elif damage == "empty":
+        write(path, b"")
+    elif damage == "no header":
+        write(path, snapshots.MAGIC + b"{not json\n" + blob)
+    elif damage == "bad payload":
+        with_body(path, pickle.dumps({"dataset": 1}))
+    elif damage == "deleted":
+        path.unlink()
+
+
+def no_restore_from_sqlite(monkeypatch: pytest.MonkeyPatch) -> None:
+    async def refuse(self: Store) -> None:
+        raise AssertionError("restored from SQLite, not from the snapshot")
+
+    monkeypatch.setattr(Store, "_restore", refuse)
+
+
+def count_parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    parsed: list[str] = []
+    real = bot.loader.validate_parsed
+
+    def counting(parsed_file: Any, name: str, sha: str) -> Any:
+        parsed.append(name)
+        return real(parsed_file, name, sha)
+
+    monkeypatch.setattr(bot.loader, "validate_parsed", counting)
+    return parsed
+
+
+async def test_a_restart_serves_the_snapshot_and_parses_nothing(
+    loaded: tuple[Path, Path, list[Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db, folder, seen = loaded
+    assert snapshots.snapshot_path(str(db)) == Path(f"{db}.snapshot")
+    assert os.stat(f"{db}.snapshot").st_mode & 0o077 == 0  # a file, the owner's only
+    no_restore_from_sqlite(monkeypatch)
+    parsed = count_parses(monkeypatch)
+    store = await open_store(db, folder)
+    try:
+        assert answers(store) == seen
+        report = await store.reload()
+        # The loader's per-file results came back with it: the folder is hashed, not parsed.
+        assert report.outcome == "unchanged" and parsed == []
+        (folder / "startups.yaml").write_text(
+            (folder / "startups.yaml")
+            .read_text("utf-8")
+            .replace("name: Lalamove\n", "name: Lalamove HK\n"),
+            encoding="utf-8",
+        )
+        report = await store.reload()
+        assert report.outcome == "applied" and parsed == ["data/startups.yaml"]
+        assert Knowledge(store).resolve(Kind.STARTUP, "lalamove").name == "Lalamove HK"
+    finally:
+        await store.close()
+
+
+async def test_the_snapshot_follows_each_applied_reload(
+    loaded: tuple[Path, Path, list[Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db, folder, _ = loaded
+    store = await open_store(db, folder)
+    try:
+        (folder / "extra.yaml").write_text("startups:\n  - {id: newco, name: NewCo}\n")
+        assert (await store.reload()).outcome == "applied"
+        seen = answers(store)
+    finally:
+        await store.close()
+    no_restore_from_sqlite(monkeypatch)
+    again = await open_store(db, folder)
+    try:
+        assert answers(again) == seen
+        assert again.current.index.record(Kind.STARTUP, "newco") is not None
+    finally:
+        await again.close()
+
+
+async def test_a_snapshot_of_another_version_is_not_used(
+    loaded: tuple[Path, Path, list[Any]],
+) -> None:
+    """Another process reloaded the database without writing a snapshot: the old snapshot
+    stays on disk and must not be served."""
+    db, folder, _ = loaded
+    stale = read(Path(f"{db}.snapshot"))
+    other = await open_store(db, folder)
+    try:
+        (folder / "extra.yaml").write_text("startups:\n  - {id: newco, name: NewCo}\n")
+        assert (await other.reload()).outcome == "applied"
+    finally:
+        await other.close()
+    write(Path(f"{db}.snapshot"), stale)
+    store = await open_store(db, folder)
+    try:
+        assert store.current.index.record(Kind.STARTUP, "newco") is not None
+    finally:
+        await store.close()
+    # The restore from SQLite wrote a snapshot of what it serves.
+    header = snapshots.SnapshotFile(Path(f"{db}.snapshot")).header()
+    assert header is not None and header.data_version == store.current.version
+
+
+@pytest.mark.parametrize(
+    "damage",
+    ["truncated", "garbage", "empty", "no header", "other code", "bad payload"],
+)
+async def test_a_damaged_snapshot_falls_back_to_the_database(
+    loaded: tuple[Path, Path, list[Any]], monkeypatch: pytest.MonkeyPatch, damage: str
+) -> None:
+    db, folder, seen = loaded
+    if damage == "other code":
+        monkeypatch.setattr(snapshots, "code_digest", lambda: "0" * 16)
+    else:
+        damage_file(Path(f"{db}.snapshot"), damage)
+    store = await open_store(db, folder)
+    try:
+        assert answers(store) == seen
+    finally:
+        await store.close()
+
+
+async def test_a_snapshot_cannot_run_code(
+    loaded: tuple[Path, Path, list[Any]], tmp_path: Path
+) -> None:
+    """Unpickling resolves only what snapshots are made of: a file crafted to call
+    os.system is refused before anything runs, and the data is served from SQLite."""
+    db, folder, seen = loaded
+    marker = tmp_path / "ran"
+
+    class Evil:
+        def __reduce__(self) -> tuple[Any, ...]:
+            return (os.system, (f"touch {marker}",))
+
+    with_body(Path(f"{db}.snapshot"), pickle.dumps({"dataset": Evil()}))
+    store = await open_store(db, folder)
+    try:
+        assert answers(store) == seen
+    finally:
+        await store.close()
+    assert not marker.exists()
+    with pytest.raises(pickle.UnpicklingError):
+        codec.loads(pickle.dumps(Path("x")))  # an importable class, but not a snapshot's
+
+
+async def test_a_restore_from_sqlite_then_a_read_shares_one_copy(
+    loaded: tuple[Path, Path, list[Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without a snapshot, the first read of the folder (same data) makes the loader's copy
+    the live one (index re-pointed, not rebuilt) and writes a snapshot with its results."""
+    db, folder, seen = loaded
+    damage_file(Path(f"{db}.snapshot"), "deleted")
+    store = await open_store(db, folder)
+    try:
+        restored = store.current
+        assert (await store.reload()).outcome == "unchanged"
+        live = store.current
+        assert live is not restored and answers(store) == seen
+        _, last = store.loader.results()
+        assert last is not None and last[1].dataset is live.dataset
+        startups = list(live.dataset.records[Kind.STARTUP].values())
+        assert isinstance(live.index, SearchIndex)
+        assert {id(r) for r in live.index.records} >= {id(r) for r in startups}
+    finally:
+        await store.close()
+    no_restore_from_sqlite(monkeypatch)
+    parsed = count_parses(monkeypatch)
+    again = await open_store(db, folder)
+    try:
+        assert (await again.reload()).outcome == "unchanged" and parsed == []
+    finally:
+        await again.close()
+
+
+def test_codec_round_trip_in_parts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Large lists and dicts of an index are written in parts and come back whole; models
+    come back equal, frozen and with key-sharing dicts; equal strings come back as one."""
+    monkeypatch.setattr(codec, "PART_SIZE", 7)
+
+    startups = [
+        Startup.model_validate(
+            {"id": f"s{n}", "name": f"S{n}", "city": "hong-kong", "tags": ["ai", "fintech"]}
+        )
+        for n in range(30)
+    ]
+    index = SearchIndex(startups)
+    blob = codec.dumps({"records": startups, "index": index}, (SearchIndex,))
+    back = codec.loads(blob)
+    assert [r.model_dump() for r in back["records"]] == [r.model_dump() for r in startups]
+    assert back["records"][0].model_fields_set == startups[0].model_fields_set
+    assert vars(back["index"]).keys() == vars(index).keys()
+    for name, value in vars(index).items():
+        if name != "records":
+            assert vars(back["index"])[name] == value, name
+    # One copy of each record, shared by the index and the list.
+    assert {id(r) for r in back["index"].records} == {id(r) for r in back["records"]}
+    assert back["records"][0].city is back["records"][1].city
+    with pytest.raises(ValidationError):
+        back["records"][0].name = "other"  # still frozen
+    fresh = Startup.model_validate({"id": "x", "name": "X"})
+    assert sys.getsizeof(vars(back["records"][0])) <= sys.getsizeof(vars(fresh))
+
+
+def test_header_is_readable_json(tmp_path: Path) -> None:
+    file = snapshots.SnapshotFile(tmp_path / "x.snapshot")
+    file.write({"a": 1}, data_version="v1", records=0, indexes=())
+    assert file.header() is not None
+    lines = (tmp_path / "x.snapshot").read_bytes().split(b"\n", 2)
+    assert json.loads(lines[1])["data_version"] == "v1"
+    assert file.read("v1") == {"a": 1} and file.read("v2") is None
+    assert not list(tmp_path.glob("*.tmp"))
