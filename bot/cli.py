@@ -84,7 +84,7 @@ async def open_for_query(settings: Settings) -> tuple[Store, bool]:
     the folder still has to be read into."""
     if stored_matches(Path(settings.db), settings.data_dir):
         store = Store(settings.db, settings.data_dir)
-        await store.open()
+        await store.open(reloads=False)  # it answers, never reloads: no loader results
         if store.loaded:
             return store, True
         await store.close()

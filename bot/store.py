@@ -277,21 +277,19 @@ def _rows_for(
 
 def _snapshot_of(payload: Any, version: str) -> Snapshot | None:
     """The snapshot a file's payload holds, if it is whole and of ``version``."""
-    if not isinstance(payload, dict):
+    if payload is None:
         return None
-    dataset, index = payload.get("dataset"), payload.get("index")
-    loaded_at, loaded_by = payload.get("loaded_at"), payload.get("loaded_by")
-    files, last = payload.get("files"), payload.get("last", ())
-    if (
-        isinstance(dataset, Dataset)
-        and dataset.version == version
-        and isinstance(index, SearchIndex | PatchedIndex)
-        and isinstance(loaded_at, dt.datetime)
-        and isinstance(loaded_by, str)
-        and isinstance(files, dict)
-        and (last is None or isinstance(last, tuple))
-    ):
-        return Snapshot(dataset, index, loaded_at, loaded_by)
+    if isinstance(payload, dict):
+        dataset, index = payload.get("dataset"), payload.get("index")
+        loaded_at, loaded_by = payload.get("loaded_at"), payload.get("loaded_by")
+        if (
+            isinstance(dataset, Dataset)
+            and dataset.version == version
+            and isinstance(index, SearchIndex | PatchedIndex)
+            and isinstance(loaded_at, dt.datetime)
+            and isinstance(loaded_by, str)
+        ):
+            return Snapshot(dataset, index, loaded_at, loaded_by)
     log.warning("the snapshot file's content is not a snapshot of %s: not used", version)
     return None
 
@@ -330,15 +328,17 @@ class Store:
 
     # ------------------------------------------------------------------ lifecycle
 
-    async def open(self) -> None:
-        """Connect, migrate, and serve the last good data kept in SQLite (if any)."""
+    async def open(self, *, reloads: bool = True) -> None:
+        """Connect, migrate, and serve the last good data kept (if any): from the snapshot
+        file when it holds the stored version, else from SQLite. ``reloads=False``: this
+        store only answers (a one-shot command), so the loader's results are not read."""
         check_fts5()
         self._writer = await open_db(self.db_path)
         await migrate(self._writer)
         # An in-memory database exists per connection: share the one (command-line use).
         memory = self.db_path == ":memory:"
         self._reader = self._writer if memory else await open_db(self.db_path, set_wal=False)
-        restored = await self._restore_snapshot()
+        restored = await self._restore_snapshot(reloads=reloads)
         if restored is None:
             restored = await self._restore()
             if restored is not None:
@@ -446,9 +446,10 @@ class Store:
             row = await cur.fetchone()
         return row[0] if row else None
 
-    async def _restore_snapshot(self) -> Snapshot | None:
+    async def _restore_snapshot(self, *, reloads: bool = True) -> Snapshot | None:
         """The snapshot kept on disk when it holds the version SQLite holds (bot.snapshots),
-        with the loader's per-file results (the folder read next parses nothing unchanged)."""
+        with the loader's per-file results unless ``reloads`` is False (a store that only
+        answers): the folder read next then parses no unchanged file."""
         if self.snapshot_file is None:
             return None
         version = await self.stored_version()
@@ -456,12 +457,13 @@ class Store:
             return None
         started = time.perf_counter()
         with gc_paused():
-            payload = await asyncio.to_thread(self.snapshot_file.read, version)
-            snapshot = _snapshot_of(payload, version)
-            if snapshot is None:
+            read = await asyncio.to_thread(self.snapshot_file.read, version, extra=reloads)
+            snapshot = _snapshot_of(read[0] if read else None, version)
+            if snapshot is None or read is None:
                 return None
-            assert isinstance(payload, dict)
-            self.loader.adopt(payload["files"], payload["last"])
+            extra = read[1]
+            if isinstance(extra, dict) and isinstance(extra.get("files"), dict):
+                self.loader.adopt(extra["files"], extra.get("last"))
             if sum(snapshot.counts().values()) >= FREEZE_MIN_RECORDS:
                 gc.freeze()  # as after a reload: keep full collections off the snapshot
         log.info(
@@ -503,13 +505,13 @@ class Store:
                 "index": snapshot.index,
                 "loaded_at": snapshot.loaded_at,
                 "loaded_by": snapshot.loaded_by,
-                "files": results,
-                "last": last,
             }
+            extra = {"files": results, "last": last}
             try:
                 seconds = await asyncio.to_thread(
                     file.write,
                     payload,
+                    extra,
                     data_version=snapshot.version,
                     records=sum(snapshot.counts().values()),
                     indexes=(SearchIndex, PatchedIndex),
@@ -518,7 +520,7 @@ class Store:
                 log.exception("could not write the snapshot %s", file.path)
             else:
                 log.info("snapshot of %s written in %.2fs", snapshot.version, seconds)
-            del payload, snapshot, results, last
+            del payload, extra, snapshot, results, last
             if not self._snapshot_again:
                 return
 

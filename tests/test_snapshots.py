@@ -281,9 +281,24 @@ def test_codec_round_trip_in_parts(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_header_is_readable_json(tmp_path: Path) -> None:
     file = snapshots.SnapshotFile(tmp_path / "x.snapshot")
-    file.write({"a": 1}, data_version="v1", records=0, indexes=())
+    file.write({"a": 1}, {"b": 2}, data_version="v1", records=0, indexes=())
     assert file.header() is not None
     lines = (tmp_path / "x.snapshot").read_bytes().split(b"\n", 2)
     assert json.loads(lines[1])["data_version"] == "v1"
-    assert file.read("v1") == {"a": 1} and file.read("v2") is None
+    assert file.read("v1") == ({"a": 1}, {"b": 2}) and file.read("v2") is None
+    assert file.read("v1", extra=False) == ({"a": 1}, None)
     assert not list(tmp_path.glob("*.tmp"))
+
+
+async def test_a_store_that_only_answers_skips_the_loader_results(
+    loaded: tuple[Path, Path, list[Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db, folder, seen = loaded
+    no_restore_from_sqlite(monkeypatch)
+    store = Store(db, folder)
+    await store.open(reloads=False)
+    try:
+        assert answers(store) == seen
+        assert store.loader.results() == ({}, None)
+    finally:
+        await store.close()

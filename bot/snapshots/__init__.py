@@ -69,10 +69,17 @@ class SnapshotFile:
         self.path = path
 
     def write(
-        self, payload: Any, *, data_version: str, records: int, indexes: tuple[type, ...]
+        self,
+        payload: Any,
+        extra: Any,
+        *,
+        data_version: str,
+        records: int,
+        indexes: tuple[type, ...],
     ) -> float:
-        """Write ``payload`` for ``data_version``; returns the seconds it took. Blocking:
-        call it from a worker thread (it lets the event loop run, see the codec)."""
+        """Write ``payload`` (what serving needs) then ``extra`` (what only a reload needs) for
+        ``data_version``; returns the seconds it took. Blocking: call it from a worker thread
+        (it lets the event loop run, see the codec)."""
         started = time.perf_counter()
         header = {
             "data_version": data_version,
@@ -86,7 +93,9 @@ class SnapshotFile:
             with os.fdopen(fd, "wb") as out:
                 out.write(MAGIC)
                 out.write(json.dumps(header).encode("utf-8") + b"\n")
-                SnapshotPickler(out, indexes).dump(payload)
+                pickler = SnapshotPickler(out, indexes)
+                pickler.dump(payload)
+                pickler.dump(extra)  # the same memo: it refers to payload's objects
                 out.flush()
                 os.fsync(out.fileno())
             os.replace(temporary, self.path)
@@ -103,9 +112,11 @@ class SnapshotFile:
         except OSError:
             return None
 
-    def read(self, data_version: str) -> Any | None:
-        """The payload if the file holds ``data_version`` written by this code, else None.
-        Blocking (seconds at 100,000 records): call it from a worker thread."""
+    def read(self, data_version: str, *, extra: bool = True) -> tuple[Any, Any] | None:
+        """(payload, extra) if the file holds ``data_version`` written by this code, else
+        None; ``extra=False`` stops after the payload (extra is then None): a command that
+        only answers questions never reloads. Blocking (seconds at 100,000 records): call it
+        from a worker thread."""
         try:
             with self.path.open("rb") as src:
                 header = _read_header(src)
@@ -118,7 +129,9 @@ class SnapshotFile:
                         self.path, header.data_version, header.code, data_version, code_digest(),
                     )  # fmt: skip
                     return None
-                return SafeUnpickler(src).load()
+                unpickler = SafeUnpickler(src)
+                payload = unpickler.load()
+                return payload, unpickler.load() if extra else None
         except FileNotFoundError:
             return None
         except (OSError, EOFError, ValueError, TypeError, AttributeError, ImportError,
