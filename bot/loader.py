@@ -45,6 +45,7 @@ from bot.model import (
     Source,
 )
 from bot.text import record_keys
+from bot.yamlfast import parse_fast
 from bot.yamlio import (
     MAX_FILE_BYTES,
     MarkedDict,
@@ -347,11 +348,19 @@ def _unpack(blob: bytes) -> FileResult:
 
 
 def _validate_job_packed(job: tuple[Path, str, str, bytes | None, int]) -> bytes:
-    return _pack(_validate_job(job))
+    # In a child process: single-threaded, so the fast parser may silence its error prints.
+    return _pack(_validate_job(job, fast=True))
 
 
-def _validate_job(job: tuple[Path, str, str, bytes | None, int]) -> FileResult:
-    """One file's parse and validation (in a child process for large loads)."""
+def _validate_job(
+    job: tuple[Path, str, str, bytes | None, int], *, fast: bool = False
+) -> FileResult:
+    """One file's parse and validation (in a child process for large loads).
+
+    ``fast``: try :func:`bot.yamlfast.parse_fast` first (only in a single-threaded child,
+    see there); a file it declines, or whose validation finds any problem, is parsed and
+    validated again the exact way, so problems are always reported exactly as before.
+    """
     path, name, sha, raw, max_bytes = job
     with gc_paused():
         if raw is None:  # the parent did not keep it: read it here
@@ -363,6 +372,12 @@ def _validate_job(job: tuple[Path, str, str, bytes | None, int]) -> FileResult:
                 raw = None
         if raw is None:
             return validate_file(path, name, sha, max_bytes)
+        if fast:
+            parsed = parse_fast(raw, name, max_bytes=max_bytes, quiet=True)
+            if parsed is not None:
+                result = validate_parsed(parsed, name, sha)
+                if not result.problems:
+                    return result
         return validate_parsed(parse_yaml_bytes(raw, name, max_bytes=max_bytes), name, sha)
 
 
