@@ -106,6 +106,10 @@ SCALARS = [
     "[]", "{}", "[a, b]", "{a: 1}", "[yes]", "'it''s'", '"\\u00e9\\x41"', '"say \\"hi\\""',
     "'two\n    lines'", "plain\n    continued", "plain\n    & continued", "plain\n\n    para",
     "x # comment", "x#y", "'x' # c", "http://a.b/c?d=1&e=2", "a: b",
+    "'a   \n    b'", "a  \n    b  ", "'a\n\n\n    b'", "'  lead'", "x   ", "x\u00a0", "\u00a0x",
+    "a\u00a0\n    b", "x\u3000", "\u3000x", "a\n      b\n    c", "a\n    'b'", "a\n    - b",
+    "a\n    #b", "a\n  # c\n    b", "x:y", "x :y", "-x", "?x", ".x", "1 2", "'a''''b'", "'\"'",
+    "\"'\"", '"a\n\n    b"', '"  x  "', "'#x'", "a #", "# x",
 ]  # fmt: skip
 
 
