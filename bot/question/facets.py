@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 import threading
 from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Set as AbstractSet
 from typing import overload
 
 from bot.model import Kind, Record
@@ -67,6 +68,7 @@ class Facets:
         self.founded_at: dict[Kind, list[int]] = {}
         #: Distinctive words of listing exchanges ("nasdaq", "hkex") -> listed startups.
         self.exchanges: dict[str, list[Record]] = {}
+        self._grams_of: dict[str, frozenset[tuple[str, ...]]] = {}
         self.listed_ids: dict[str, set[str]] = {
             clist.id: {entry.startup for entry in clist.entries}
             for clist in snapshot.dataset.lists.values()
@@ -93,17 +95,35 @@ class Facets:
             self.founded_at[kind] = founded_at
             self.founded[kind] = ([y for y, _, _ in dated], [r for _, _, r in dated])
         self.vocabulary = Vocabulary(all_records)
+        del self._grams_of
 
     def _add_sector(self, record: Record, position: int) -> None:
         """Index every run of up to MAX_TERM_TOKENS words of the record's sector texts."""
-        grams: set[tuple[str, ...]] = set()
-        for value in sector_values(record):
-            tokens = tuple(words(normalize(value)))
-            for size in range(1, MAX_TERM_TOKENS + 1):
-                for start in range(len(tokens) - size + 1):
-                    grams.add(tokens[start : start + size])
+        values = sector_values(record)
+        if len(values) == 1:
+            grams: AbstractSet[tuple[str, ...]] = self._grams(values[0])
+        else:
+            grams = set().union(*map(self._grams, values))
+        terms = self.sector_terms
         for gram in grams:
-            self.sector_terms.setdefault(gram, []).append(position)
+            found = terms.get(gram)
+            if found is None:
+                terms[gram] = [position]
+            else:
+                found.append(position)
+
+    def _grams(self, value: str) -> frozenset[tuple[str, ...]]:
+        """The word runs of one sector text; computed once per distinct text (sectors and
+        tags repeat across thousands of records: this was 8 of the 10 s of a build at 100k)."""
+        grams = self._grams_of.get(value)
+        if grams is None:
+            tokens = tuple(words(normalize(value)))
+            grams = self._grams_of[value] = frozenset(
+                tokens[start : start + size]
+                for size in range(1, MAX_TERM_TOKENS + 1)
+                for start in range(len(tokens) - size + 1)
+            )
+        return grams
 
     def _add_exchange(self, record: Record) -> None:
         listing = getattr(record, "listing", None)

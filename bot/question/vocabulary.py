@@ -32,6 +32,9 @@ class Vocabulary:
     def __init__(self, records: Iterable[Record]) -> None:
         self.phrases: dict[tuple[str, ...], list[Sense]] = {}
         counts = {"sectors": 0, "areas": 0, "org_types": 0}
+        # A text seen once adds nothing the second time (its sense is already there): sectors
+        # and tags repeat across thousands of records, so each distinct one is read once.
+        self._seen: set[tuple[str, str, bool]] = set()
         for record in records:
             if record.kind == Kind.STARTUP:
                 for value in sector_values(record):
@@ -49,8 +52,13 @@ class Vocabulary:
                 for area in getattr(record, "areas", []):
                     self._add("areas", area, counts)
         self.longest = max((len(k) for k in self.phrases), default=1)
+        del self._seen
 
     def _add(self, section: str, value: str, counts: dict[str, int], plural: bool = False) -> None:
+        seen = (section, value, plural)
+        if seen in self._seen:
+            return
+        self._seen.add(seen)
         key = normalize(value)
         tokens = tuple(words(key))
         if not tokens or len(tokens) > MAX_PHRASE_TOKENS or counts[section] >= MAX_PHRASES:
