@@ -14,7 +14,6 @@ and the search index reuse those keys instead of normalizing 100,000 names again
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import hashlib
 import io
 import logging
@@ -23,16 +22,18 @@ import os
 import pickle
 import threading
 import typing
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Generic, Literal, TypeVar, cast
+from typing import Any, Literal, cast
 
 from pydantic import BaseModel, ValidationError
 from rapidfuzz import fuzz, process, utils
 
+from bot.crosscheck import FileSummary, ItemSummary, cross_check
+from bot.crosscheck import did_you_mean as _did_you_mean
 from bot.errors import DataProblem
 from bot.memory import gc_paused
 from bot.model import (
@@ -56,8 +57,6 @@ from bot.yamlio import (
 )
 
 log = logging.getLogger(__name__)
-
-M = TypeVar("M", bound=BaseModel)
 
 DATA_SUFFIXES = (".yaml", ".yml")
 TOP_LEVEL_KEYS = (*SECTIONS, "community")
@@ -477,11 +476,6 @@ def _short(value: Any, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _did_you_mean(word: str, choices: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
-
-
 def _closest_choice(value: Any, choices: tuple[str, ...], detail_field: str | None) -> str:
     """A "did you mean" for a value outside a controlled vocabulary.
 
@@ -687,225 +681,80 @@ def _nested_model(annotation: Any) -> type[BaseModel] | None:
 # --------------------------------------------------------------------------- whole folder
 
 
-Origin = tuple[str, int]  # (file, line) of an item
-
-
-@dataclass
-class IdSpace(Generic[M]):
-    """Items that share one id space (the records of a kind, the sources by URL, the lists):
-    the first item of each id is kept, with the file and line it came from; a later one with
-    the same id is reported as a duplicate and left out."""
-
-    #: The field a duplicate is reported on ("startups.id", "sources.url").
-    field_path: str
-    #: (found, expected) for a duplicate, from its id and the first one's origin.
-    duplicate: Callable[[str, Origin], tuple[str, str]]
-    items: dict[str, M] = field(default_factory=dict)
-    origins: dict[str, Origin] = field(default_factory=dict)
-
-    def add(self, key: str, model: M, file: str, item: Item) -> DataProblem | None:
-        """Keep ``model`` under ``key``; the problem if ``key`` was taken (nothing kept)."""
-        first = self.origins.get(key)
-        if first is not None:
-            found, expected = self.duplicate(key, first)
-            return DataProblem(file, item.line, item.column, self.field_path, found, expected)
-        self.items[key] = model
-        self.origins[key] = (file, item.line)
-        return None
-
-
-@dataclass
-class _Collected:
-    """Every item of every file, by id space, before the checks across files."""
-
-    records: dict[Kind, IdSpace[Record]]
-    sources: IdSpace[Source]
-    lists: IdSpace[CommunityList]
-    community: Community | None = None
-    community_origin: Origin | None = None
-    #: id(record) -> its normalized label keys, as the files' validation computed them.
-    label_keys: dict[int, tuple[str, ...]] = field(default_factory=dict)
-
-
 def assemble(results: list[FileResult]) -> tuple[Dataset | None, list[DataProblem]]:
-    """Combine files into one dataset and run the checks that need all records at once."""
-    problems: list[DataProblem] = [p for r in results for p in r.problems]
-    collected = _collect(results, problems)
-    records = {kind: space.items for kind, space in collected.records.items()}
-    origins = {kind: space.origins for kind, space in collected.records.items()}
-    problems.extend(_record_references(records, origins))
-    problems.extend(_list_references(collected.lists, records))
-    problems.extend(_name_collisions(records, origins, collected.label_keys))
+    """Combine files into one dataset and run the checks that need all records at once.
+
+    The checks run on the files' summaries (:mod:`bot.crosscheck`), as ``smartups validate``
+    runs them on its cached ones; the dataset is made only when nothing is wrong, so it holds
+    no duplicate to leave out.
+    """
+    problems = cross_check([file_summary(r) for r in results]).problems
     if problems:
         return None, problems
+    records: dict[Kind, dict[str, Record]] = {kind: {} for kind in Kind}
+    sources: dict[str, Source] = {}
+    lists: dict[str, CommunityList] = {}
+    community: Community | None = None
+    label_keys: dict[int, tuple[str, ...]] = {}
+    for result in results:
+        if result.community is not None and community is None:
+            community = result.community[0]
+        for item in result.items:
+            kind = SECTION_KIND.get(item.section)
+            if kind is not None:
+                record = cast("Record", item.model)  # validated by its section's record model
+                records[kind].setdefault(record.id, record)
+                if item.keys:
+                    label_keys[id(record)] = item.keys
+            elif item.section == "sources":
+                source = cast("Source", item.model)
+                sources.setdefault(source.url, source)
+            elif item.section == "lists":
+                clist = cast("CommunityList", item.model)
+                lists.setdefault(clist.id, clist)
     file_hashes = {r.name: r.sha256 for r in results}
     dataset = Dataset(
         records=records,
-        sources=collected.sources.items,
-        lists=collected.lists.items,
-        community=collected.community,
+        sources=sources,
+        lists=lists,
+        community=community,
         file_hashes=file_hashes,
         version=data_version(file_hashes),
-        label_keys=collected.label_keys,
+        label_keys=label_keys,
     )
     return dataset, []
 
 
-def _collect(results: list[FileResult], problems: list[DataProblem]) -> _Collected:
-    """Every file's items by id space, in file order; duplicates and a second community
-    section go to ``problems``."""
-
-    def duplicate_record(section: str) -> Callable[[str, Origin], tuple[str, str]]:
-        return lambda rid, first: (
-            f"duplicate id {rid!r} (first in {first[0]} line {first[1]})",
-            f"a unique id among {section}",
-        )
-
-    section_of = {kind: section for section, kind in SECTION_KIND.items()}
-    collected = _Collected(
-        records={
-            kind: IdSpace(f"{section_of[kind]}.id", duplicate_record(section_of[kind]))
-            for kind in Kind
-        },
-        sources=IdSpace(
-            "sources.url", lambda url, _: (f"duplicate source {url!r}", "each source URL once")
-        ),
-        lists=IdSpace(
-            "lists.id", lambda lid, _: (f"duplicate id {lid!r}", "a unique id among lists")
-        ),
+def file_summary(result: FileResult) -> FileSummary:
+    """What the checks across files need from a validated file (see bot.crosscheck)."""
+    return FileSummary(
+        result.name,
+        result.sha256,
+        result.community[1] if result.community is not None else None,
+        result.problems,
+        tuple(item_summary(item) for item in result.items),
     )
-    for result in results:
-        if result.community is not None:
-            problem = _add_community(collected, result.name, *result.community)
-            if problem is not None:
-                problems.append(problem)
-        for item in result.items:
-            problem = _add_item(collected, result.name, item)
-            if problem is not None:
-                problems.append(problem)
-    return collected
 
 
-def _add_community(
-    collected: _Collected, file: str, community: Community, line: int
-) -> DataProblem | None:
-    """Keep the data's one community section; the problem if it is a second one."""
-    if collected.community_origin is not None:
-        return DataProblem(
-            file,
-            line,
-            1,
-            "community",
-            f"a second 'community' section (first in {collected.community_origin[0]})",
-            "one 'community' section in the whole data folder",
+def item_summary(item: Item) -> ItemSummary:
+    """One validated item as the checks across files see it."""
+    section, model = item.section, item.model
+    if section in SECTION_KIND:
+        record = cast("Record", model)
+        return (
+            section,
+            record.id,
+            item.line,
+            item.column,
+            getattr(record, "city", None),
+            tuple(getattr(record, "organizations", ())),
+            (record.name, record.name_zh or "", *record.aliases),
+            item.keys or record_keys(record),
         )
-    collected.community, collected.community_origin = community, (file, line)
-    return None
-
-
-def _add_item(collected: _Collected, file: str, item: Item) -> DataProblem | None:
-    """Keep one item in its id space; the problem if its id is taken."""
-    if item.section in SECTION_KIND:
-        record = cast("Record", item.model)  # validated by its section's record model
-        problem = collected.records[SECTION_KIND[item.section]].add(record.id, record, file, item)
-        if problem is None and item.keys:
-            collected.label_keys[id(record)] = item.keys
-        return problem
-    if item.section == "sources":
-        source = cast("Source", item.model)
-        return collected.sources.add(source.url, source, file, item)
-    if item.section == "lists":
-        clist = cast("CommunityList", item.model)
-        return collected.lists.add(clist.id, clist, file, item)
-    return None
-
-
-def _unknown(origin: Origin, field_path: str, what: str, value: str, expected: str) -> DataProblem:
-    """A reference to an id the data does not have."""
-    file, line = origin
-    return DataProblem(file, line, 1, field_path, f"unknown {what} {value!r}", expected)
-
-
-def _record_references(
-    records: dict[Kind, dict[str, Record]], origins: dict[Kind, dict[str, Origin]]
-) -> list[DataProblem]:
-    """Every record's city and organizations must be records of the data."""
-    cities = records[Kind.CITY]
-    organizations = records[Kind.ORGANIZATION]
-    problems: list[DataProblem] = []
-    for kind in Kind:
-        for rid, rec in records[kind].items():
-            origin = origins[kind][rid]
-            city = getattr(rec, "city", None)
-            if city is not None and city not in cities:
-                known = ", ".join(sorted(cities)) or "none yet"
-                expected = f"the id of a city in the data ({known})" + _did_you_mean(city, cities)
-                field_path = f"{kind.value} {rid}.city"
-                problems.append(_unknown(origin, field_path, "city", city, expected))
-            for org in getattr(rec, "organizations", []):
-                if org not in organizations:
-                    expected = "the id of an organization in the data" + _did_you_mean(
-                        org, organizations
-                    )
-                    field_path = f"{kind.value} {rid}.organizations"
-                    problems.append(_unknown(origin, field_path, "organization", org, expected))
-    return problems
-
-
-def _list_references(
-    lists: IdSpace[CommunityList], records: dict[Kind, dict[str, Record]]
-) -> list[DataProblem]:
-    """A community list's city and entries must be records of the data."""
-    cities = records[Kind.CITY]
-    startups = records[Kind.STARTUP]
-    problems: list[DataProblem] = []
-    for lid, clist in lists.items.items():
-        origin = lists.origins[lid]
-        if clist.city is not None and clist.city not in cities:
-            expected = "the id of a city in the data"
-            problems.append(_unknown(origin, f"list {lid}.city", "city", clist.city, expected))
-        for index, entry in enumerate(clist.entries):
-            if entry.startup not in startups:
-                expected = "the id of a startup in the data" + _did_you_mean(
-                    entry.startup, startups
-                )
-                field_path = f"list {lid}.entries[{index}].startup"
-                problems.append(_unknown(origin, field_path, "startup", entry.startup, expected))
-    return problems
-
-
-def _name_collisions(
-    records: dict[Kind, dict[str, Record]],
-    origins: dict[Kind, dict[str, Origin]],
-    label_keys: dict[int, tuple[str, ...]],
-) -> list[DataProblem]:
-    """A name or alias must point at one record only, or lookups would be a coin toss."""
-    owner: dict[str, tuple[Kind, str, str]] = {}
-    problems: list[DataProblem] = []
-    for kind in Kind:
-        for rid, rec in records[kind].items():
-            seen_here: set[str] = set()
-            keys = label_keys.get(id(rec)) or record_keys(rec)
-            for label, key in zip((rec.name, rec.name_zh, *rec.aliases), keys, strict=False):
-                if not label:
-                    continue
-                if not key or key in seen_here:
-                    continue
-                seen_here.add(key)
-                other = owner.get(key)
-                if other is None:
-                    owner[key] = (kind, rid, label)
-                    continue
-                file, line = origins[kind][rid]
-                problems.append(
-                    DataProblem(
-                        file,
-                        line,
-                        1,
-                        f"{kind.value} {rid}",
-                        f"name or alias {label!r} also names {other[0].value} {other[1]!r} "
-                        f"(as {other[2]!r})",
-                        "names and aliases that identify one record only",
-                    )
-                )
-    return problems
+    if section == "sources":
+        return (section, cast("Source", model).url, item.line, item.column, None, (), (), ())
+    if section == "lists":
+        clist = cast("CommunityList", model)
+        entries = tuple(entry.startup for entry in clist.entries)
+        return (section, clist.id, item.line, item.column, clist.city, entries, (), ())
+    return (section, "", item.line, item.column, None, (), (), ())

@@ -1,0 +1,234 @@
+"""The checks that need every record at once, run on small per-item summaries.
+
+Duplicate ids, unknown references, name collisions and a second community section cannot be
+seen in one file. They need, per item, only its section, id, place, the ids it refers to and
+its normalized labels: an :data:`ItemSummary`, a plain tuple. Both ways of checking a folder
+run these checks on summaries, so they cannot diverge:
+
+- the full load (:func:`bot.loader.assemble`) summarizes the models it validated;
+- ``smartups validate`` (:mod:`bot.validate`) gets them from its child processes or from its
+  cache (:mod:`bot.validate_cache`) and never builds, ships or unpickles the 100,000 models
+  (unpickling them alone cost ~5 s at 100k records; the summaries load in a fraction of that).
+
+Summaries are plain tuples of strings and ints so that :mod:`marshal` stores and loads them
+(much faster than pickling objects).
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from bot.errors import DataProblem
+from bot.model import SECTION_KIND, Kind
+
+#: One item as the checks across files see it:
+#: ``(section, id, line, column, city, refs, labels, keys)``.
+#:
+#: - ``id``: a record's or a list's id, a source's URL;
+#: - ``city``: the city id a record or list names (None when it names none or has no such field);
+#: - ``refs``: a record's organization ids, a list's entries' startup ids (in order);
+#: - ``labels``: a record's name, Chinese name ("" when none) and aliases;
+#: - ``keys``: their normalized keys, then the id's (:func:`bot.text.record_keys`).
+ItemSummary = tuple[
+    str, str, int, int, str | None, tuple[str, ...], tuple[str, ...], tuple[str, ...]
+]
+
+#: A problem as a plain tuple (the fields of :class:`DataProblem`, in order).
+PlainProblem = tuple[str, int, int, str, str, str]
+
+#: What :meth:`FileSummary.plain` gives: ``(sha256, community_line, problems, items)``.
+PlainFile = tuple[str, int | None, tuple[PlainProblem, ...], tuple[ItemSummary, ...]]
+
+Origin = tuple[str, int]  # (file, line) of an item
+
+
+@dataclass(frozen=True, slots=True)
+class FileSummary:
+    """What the checks across files need from one file, and the file's own problems."""
+
+    name: str
+    sha256: str
+    #: The line of the file's 'community' section, None when it has none (or it was invalid).
+    community_line: int | None
+    problems: tuple[DataProblem, ...]
+    items: tuple[ItemSummary, ...]
+
+    def plain(self) -> PlainFile:
+        """The summary without its name, as marshal can store it."""
+        problems = tuple(
+            (p.file, p.line, p.column, p.field, p.found, p.expected) for p in self.problems
+        )
+        return (self.sha256, self.community_line, problems, self.items)
+
+    @classmethod
+    def from_plain(cls, name: str, plain: PlainFile) -> FileSummary:
+        """The summary :meth:`plain` gave (its items are used as they are, not copied)."""
+        sha, community_line, problems, items = plain
+        return cls(name, sha, community_line, tuple(DataProblem(*p) for p in problems), items)
+
+
+@dataclass(frozen=True)
+class CrossCheck:
+    """The problems of a whole folder (each file's own first) and its record counts."""
+
+    problems: list[DataProblem]
+    #: Records of each kind (duplicates left out), in :class:`Kind` order.
+    counts: dict[Kind, int]
+
+
+class _Space:
+    """Items sharing one id space: the first of each id is kept with its origin; a later one
+    with the same id is a duplicate, reported on ``field_path`` and left out."""
+
+    __slots__ = ("duplicate", "field_path", "kept")
+
+    def __init__(self, field_path: str, duplicate: str, expected: str) -> None:
+        self.field_path = field_path
+        #: Format strings of the duplicate's "found" (with {key}, {file}, {line}) and "expected".
+        self.duplicate = (duplicate, expected)
+        self.kept: dict[str, tuple[Origin, ItemSummary]] = {}
+
+    def add(self, file: str, item: ItemSummary) -> DataProblem | None:
+        key = item[1]
+        first = self.kept.get(key)
+        if first is None:
+            self.kept[key] = ((file, item[2]), item)
+            return None
+        (first_file, first_line), _ = first
+        found = self.duplicate[0].format(key=key, file=first_file, line=first_line)
+        return DataProblem(file, item[2], item[3], self.field_path, found, self.duplicate[1])
+
+
+def cross_check(files: Sequence[FileSummary]) -> CrossCheck:
+    """Every problem of ``files`` (in file order), the ones across files included."""
+    problems: list[DataProblem] = [p for f in files for p in f.problems]
+    section_of = {kind: section for section, kind in SECTION_KIND.items()}
+    records = {
+        kind: _Space(
+            f"{section_of[kind]}.id",
+            "duplicate id {key!r} (first in {file} line {line})",
+            f"a unique id among {section_of[kind]}",
+        )
+        for kind in Kind
+    }
+    spaces: dict[str, _Space] = {section: records[kind] for section, kind in SECTION_KIND.items()}
+    spaces["sources"] = _Space("sources.url", "duplicate source {key!r}", "each source URL once")
+    spaces["lists"] = _Space("lists.id", "duplicate id {key!r}", "a unique id among lists")
+    community: Origin | None = None
+    for summary in files:
+        file = summary.name
+        if summary.community_line is not None:
+            if community is not None:
+                problems.append(_second_community(file, summary.community_line, community[0]))
+            else:
+                community = (file, summary.community_line)
+        for item in summary.items:
+            space = spaces.get(item[0])
+            if space is not None:
+                problem = space.add(file, item)
+                if problem is not None:
+                    problems.append(problem)
+    kept = {kind: space.kept for kind, space in records.items()}
+    problems.extend(_record_references(kept))
+    problems.extend(_list_references(spaces["lists"].kept, kept))
+    problems.extend(_name_collisions(kept))
+    return CrossCheck(problems, {kind: len(items) for kind, items in kept.items()})
+
+
+Kept = dict[str, tuple[Origin, ItemSummary]]
+
+
+def _second_community(file: str, line: int, first_file: str) -> DataProblem:
+    return DataProblem(
+        file,
+        line,
+        1,
+        "community",
+        f"a second 'community' section (first in {first_file})",
+        "one 'community' section in the whole data folder",
+    )
+
+
+def _unknown(origin: Origin, field_path: str, what: str, value: str, expected: str) -> DataProblem:
+    """A reference to an id the data does not have."""
+    file, line = origin
+    return DataProblem(file, line, 1, field_path, f"unknown {what} {value!r}", expected)
+
+
+def _record_references(records: dict[Kind, Kept]) -> list[DataProblem]:
+    """Every record's city and organizations must be records of the data."""
+    cities = records[Kind.CITY]
+    organizations = records[Kind.ORGANIZATION]
+    problems: list[DataProblem] = []
+    for kind in Kind:
+        for rid, (origin, item) in records[kind].items():
+            city, orgs = item[4], item[5]
+            if city is not None and city not in cities:
+                known = ", ".join(sorted(cities)) or "none yet"
+                expected = f"the id of a city in the data ({known})" + did_you_mean(city, cities)
+                field_path = f"{kind.value} {rid}.city"
+                problems.append(_unknown(origin, field_path, "city", city, expected))
+            for org in orgs:
+                if org not in organizations:
+                    expected = "the id of an organization in the data" + did_you_mean(
+                        org, organizations
+                    )
+                    field_path = f"{kind.value} {rid}.organizations"
+                    problems.append(_unknown(origin, field_path, "organization", org, expected))
+    return problems
+
+
+def _list_references(lists: Kept, records: dict[Kind, Kept]) -> list[DataProblem]:
+    """A community list's city and entries must be records of the data."""
+    cities = records[Kind.CITY]
+    startups = records[Kind.STARTUP]
+    problems: list[DataProblem] = []
+    for lid, (origin, item) in lists.items():
+        city = item[4]
+        if city is not None and city not in cities:
+            expected = "the id of a city in the data"
+            problems.append(_unknown(origin, f"list {lid}.city", "city", city, expected))
+        for index, startup in enumerate(item[5]):
+            if startup not in startups:
+                expected = "the id of a startup in the data" + did_you_mean(startup, startups)
+                field_path = f"list {lid}.entries[{index}].startup"
+                problems.append(_unknown(origin, field_path, "startup", startup, expected))
+    return problems
+
+
+def _name_collisions(records: dict[Kind, Kept]) -> list[DataProblem]:
+    """A name or alias must point at one record only, or lookups would be a coin toss."""
+    owner: dict[str, tuple[Kind, str, str]] = {}
+    problems: list[DataProblem] = []
+    for kind in Kind:
+        for rid, (origin, item) in records[kind].items():
+            seen_here: set[str] = set()
+            for label, key in zip(item[6], item[7], strict=False):
+                if not label or not key or key in seen_here:
+                    continue
+                seen_here.add(key)
+                other = owner.get(key)
+                if other is None:
+                    owner[key] = (kind, rid, label)
+                    continue
+                file, line = origin
+                problems.append(
+                    DataProblem(
+                        file,
+                        line,
+                        1,
+                        f"{kind.value} {rid}",
+                        f"name or alias {label!r} also names {other[0].value} {other[1]!r} "
+                        f"(as {other[2]!r})",
+                        "names and aliases that identify one record only",
+                    )
+                )
+    return problems
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """' (did you mean 'x'?)' for the closest of ``choices``, or ''."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
