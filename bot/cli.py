@@ -24,7 +24,6 @@ from bot.errors import NotFound
 from bot.fingerprint import stored_matches
 from bot.i18n import LANGUAGES, lang_of, language, tr
 from bot.knowledge import Knowledge
-from bot.loader import Loader
 from bot.memory import tune_malloc
 from bot.model import Kind
 from bot.render import Card, not_found_card, to_text
@@ -219,8 +218,12 @@ async def cmd_browse(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.validate import validate_folder
+    from bot.validate_cache import ValidateCache
+
     data_dir = Path(args.dir) if args.dir else settings.data_dir
-    outcome = Loader(data_dir).load()
+    cache = None if args.no_cache else ValidateCache.for_folder(data_dir)
+    outcome = validate_folder(data_dir, cache)  # what Loader.load() would report (bot.validate)
     if outcome.problems:
         if args.format == "github":  # one annotation per problem on a pull request's lines
             from bot.admin_tools.annotations import github_annotations
@@ -230,9 +233,8 @@ def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
         else:
             print_problems(outcome.problems, sys.stdout)
         return 1
-    assert outcome.dataset is not None
-    counts = ", ".join(f"{n} {k}" for k, n in outcome.dataset.counts().items())
-    print(f"OK: {data_dir} is valid (data {outcome.dataset.version}: {counts}).")
+    counts = ", ".join(f"{n} {k}" for k, n in outcome.counts.items())
+    print(f"OK: {data_dir} is valid (data {outcome.version}: {counts}).")
     return 0
 
 
@@ -469,6 +471,11 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument(
         "--format", choices=("text", "github"), default="text",
         help="github: problems as GitHub Actions annotations (::error file=,line=,col=::)",
+    )  # fmt: skip
+    validate.add_argument(
+        "--no-cache", action="store_true",
+        help="check every file again and leave the cache alone (it lives in "
+        "$SMARTUPS_CACHE_DIR, else $XDG_CACHE_HOME/smartups/validate)",
     )  # fmt: skip
 
     reload = add("reload", "load the data folder into the configured database", cmd_reload)
