@@ -99,6 +99,16 @@ SAMPLE = {
 }
 
 
+@pytest.fixture(autouse=True)
+def _validate_cache_dir(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """`smartups validate` keeps its cache in a folder of the test run, never in ~/.cache."""
+    folder = tmp_path_factory.mktemp("validate-cache")
+    monkeypatch.setenv("SMARTUPS_CACHE_DIR", str(folder))
+    return folder
+
+
 def write_files(folder: Path, files: dict[str, str]) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     for name, text in files.items():
