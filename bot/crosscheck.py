@@ -79,26 +79,25 @@ class CrossCheck:
 
 
 class _Space:
-    """Items sharing one id space: the first of each id is kept with its origin; a later one
+    """Items sharing one id space: the first of each id is kept with its file; a later one
     with the same id is a duplicate, reported on ``field_path`` and left out."""
 
-    __slots__ = ("duplicate", "field_path", "kept")
+    __slots__ = ("expected", "field_path", "found", "kept")
 
-    def __init__(self, field_path: str, duplicate: str, expected: str) -> None:
+    def __init__(self, field_path: str, found: str, expected: str) -> None:
         self.field_path = field_path
-        #: Format strings of the duplicate's "found" (with {key}, {file}, {line}) and "expected".
-        self.duplicate = (duplicate, expected)
-        self.kept: dict[str, tuple[Origin, ItemSummary]] = {}
+        #: The duplicate's "found" (a format string of key, file and line) and "expected".
+        self.found, self.expected = found, expected
+        self.kept: Kept = {}
 
-    def add(self, file: str, item: ItemSummary) -> DataProblem | None:
-        key = item[1]
-        first = self.kept.get(key)
-        if first is None:
-            self.kept[key] = ((file, item[2]), item)
-            return None
-        (first_file, first_line), _ = first
-        found = self.duplicate[0].format(key=key, file=first_file, line=first_line)
-        return DataProblem(file, item[2], item[3], self.field_path, found, self.duplicate[1])
+    def duplicate(self, file: str, item: ItemSummary) -> DataProblem:
+        first_file, first = self.kept[item[1]]
+        found = self.found.format(key=item[1], file=first_file, line=first[2])
+        return DataProblem(file, item[2], item[3], self.field_path, found, self.expected)
+
+
+#: The items kept in one id space: id -> (file, item).
+Kept = dict[str, tuple[str, ItemSummary]]
 
 
 def cross_check(files: Sequence[FileSummary]) -> CrossCheck:
@@ -124,20 +123,20 @@ def cross_check(files: Sequence[FileSummary]) -> CrossCheck:
                 problems.append(_second_community(file, summary.community_line, community[0]))
             else:
                 community = (file, summary.community_line)
-        for item in summary.items:
+        for item in summary.items:  # 100,000s: kept tight
             space = spaces.get(item[0])
-            if space is not None:
-                problem = space.add(file, item)
-                if problem is not None:
-                    problems.append(problem)
-    kept = {kind: space.kept for kind, space in records.items()}
-    problems.extend(_record_references(kept))
-    problems.extend(_list_references(spaces["lists"].kept, kept))
-    problems.extend(_name_collisions(kept))
-    return CrossCheck(problems, {kind: len(items) for kind, items in kept.items()})
-
-
-Kept = dict[str, tuple[Origin, ItemSummary]]
+            if space is None:
+                continue
+            kept = space.kept
+            if item[1] in kept:
+                problems.append(space.duplicate(file, item))
+            else:
+                kept[item[1]] = (file, item)
+    by_kind = {kind: space.kept for kind, space in records.items()}
+    problems.extend(_record_references(by_kind))
+    problems.extend(_list_references(spaces["lists"].kept, by_kind))
+    problems.extend(_name_collisions(by_kind))
+    return CrossCheck(problems, {kind: len(items) for kind, items in by_kind.items()})
 
 
 def _second_community(file: str, line: int, first_file: str) -> DataProblem:
@@ -151,10 +150,11 @@ def _second_community(file: str, line: int, first_file: str) -> DataProblem:
     )
 
 
-def _unknown(origin: Origin, field_path: str, what: str, value: str, expected: str) -> DataProblem:
-    """A reference to an id the data does not have."""
-    file, line = origin
-    return DataProblem(file, line, 1, field_path, f"unknown {what} {value!r}", expected)
+def _unknown(
+    file: str, item: ItemSummary, field_path: str, what: str, value: str, expected: str
+) -> DataProblem:
+    """A reference to an id the data does not have (reported on the referring item's line)."""
+    return DataProblem(file, item[2], 1, field_path, f"unknown {what} {value!r}", expected)
 
 
 def _record_references(records: dict[Kind, Kept]) -> list[DataProblem]:
@@ -163,20 +163,20 @@ def _record_references(records: dict[Kind, Kept]) -> list[DataProblem]:
     organizations = records[Kind.ORGANIZATION]
     problems: list[DataProblem] = []
     for kind in Kind:
-        for rid, (origin, item) in records[kind].items():
+        for rid, (file, item) in records[kind].items():
             city, orgs = item[4], item[5]
             if city is not None and city not in cities:
                 known = ", ".join(sorted(cities)) or "none yet"
                 expected = f"the id of a city in the data ({known})" + did_you_mean(city, cities)
                 field_path = f"{kind.value} {rid}.city"
-                problems.append(_unknown(origin, field_path, "city", city, expected))
+                problems.append(_unknown(file, item, field_path, "city", city, expected))
             for org in orgs:
                 if org not in organizations:
                     expected = "the id of an organization in the data" + did_you_mean(
                         org, organizations
                     )
                     field_path = f"{kind.value} {rid}.organizations"
-                    problems.append(_unknown(origin, field_path, "organization", org, expected))
+                    problems.append(_unknown(file, item, field_path, "organization", org, expected))
     return problems
 
 
@@ -185,47 +185,57 @@ def _list_references(lists: Kept, records: dict[Kind, Kept]) -> list[DataProblem
     cities = records[Kind.CITY]
     startups = records[Kind.STARTUP]
     problems: list[DataProblem] = []
-    for lid, (origin, item) in lists.items():
+    for lid, (file, item) in lists.items():
         city = item[4]
         if city is not None and city not in cities:
             expected = "the id of a city in the data"
-            problems.append(_unknown(origin, f"list {lid}.city", "city", city, expected))
+            problems.append(_unknown(file, item, f"list {lid}.city", "city", city, expected))
         for index, startup in enumerate(item[5]):
             if startup not in startups:
                 expected = "the id of a startup in the data" + did_you_mean(startup, startups)
                 field_path = f"list {lid}.entries[{index}].startup"
-                problems.append(_unknown(origin, field_path, "startup", startup, expected))
+                problems.append(_unknown(file, item, field_path, "startup", startup, expected))
     return problems
 
 
 def _name_collisions(records: dict[Kind, Kept]) -> list[DataProblem]:
-    """A name or alias must point at one record only, or lookups would be a coin toss."""
-    owner: dict[str, tuple[Kind, str, str]] = {}
+    """A name or alias must point at one record only, or lookups would be a coin toss.
+
+    Each key belongs to the first record (in kind, then file order) with a label of that key;
+    another record with a label of that key is reported once per key.
+    """
+    owner: dict[str, int] = {}  # key -> the number of the first record that has it
+    owners: list[tuple[Kind, str, ItemSummary]] = []
+    reported: set[tuple[int, str]] = set()
     problems: list[DataProblem] = []
     for kind in Kind:
-        for rid, (origin, item) in records[kind].items():
-            seen_here: set[str] = set()
+        for rid, (file, item) in records[kind].items():  # 100,000s: kept tight
+            me = len(owners)
+            owners.append((kind, rid, item))
             for label, key in zip(item[6], item[7], strict=False):
-                if not label or not key or key in seen_here:
+                if not label or not key or owner.setdefault(key, me) == me:
+                    continue  # no label, a key of its own, or one it had already
+                if (me, key) in reported:
                     continue
-                seen_here.add(key)
-                other = owner.get(key)
-                if other is None:
-                    owner[key] = (kind, rid, label)
-                    continue
-                file, line = origin
+                reported.add((me, key))
+                other_kind, other_id, other = owners[owner[key]]
                 problems.append(
                     DataProblem(
                         file,
-                        line,
+                        item[2],
                         1,
                         f"{kind.value} {rid}",
-                        f"name or alias {label!r} also names {other[0].value} {other[1]!r} "
-                        f"(as {other[2]!r})",
+                        f"name or alias {label!r} also names {other_kind.value} {other_id!r} "
+                        f"(as {_label_of(other, key)!r})",
                         "names and aliases that identify one record only",
                     )
                 )
     return problems
+
+
+def _label_of(item: ItemSummary, key: str) -> str:
+    """The first label of a record whose key is ``key``."""
+    return next(label for label, k in zip(item[6], item[7], strict=False) if label and k == key)
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:

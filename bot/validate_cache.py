@@ -95,11 +95,21 @@ def is_content_hash(sha: str) -> bool:
 
 
 class ValidateCache:
-    """The cached file summaries of one data folder (see the module's docstring)."""
+    """The cached file summaries of one data folder (see the module's docstring).
+
+    The file: a header (magic, version key, CRC32 of the rest, length of the index), an index
+    (marshal of ``(name, sha256, offset, length)`` per file) and each file's marshalled
+    :meth:`~bot.crosscheck.FileSummary.plain` one after the other. A run decodes only the
+    entries it asks for, and rewriting the cache after an edit copies the unchanged entries'
+    bytes instead of marshalling 100,000 summaries again (~0.17 s at 100k records).
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._entries: dict[str, Any] | None = None
+        self._index: dict[str, tuple[str, int, int]] | None = None  # name -> (sha, offset, len)
+        self._body = memoryview(b"")
+        #: Entries of this run: name -> (sha, marshalled plain summary).
+        self._fresh: dict[str, tuple[str, bytes | memoryview]] = {}
 
     @classmethod
     def for_folder(cls, data_dir: Path, cache_dir: Path | None = None) -> ValidateCache:
@@ -112,39 +122,56 @@ class ValidateCache:
 
     def get(self, name: str, sha: str) -> FileSummary | None:
         """The summary of file ``name`` when it was made from these bytes, else None."""
-        entry = self._load().get(name)
-        if not (isinstance(entry, tuple) and len(entry) == 4 and entry[0] == sha):
+        found = self._load().get(name)
+        if found is None or found[0] != sha:
             return None
+        raw = self._body[found[1] : found[1] + found[2]]
         try:
-            if not all(type(p) is tuple and len(p) == 6 for p in entry[2]):
-                return None
-            if not all(type(i) is tuple and len(i) == 8 for i in entry[3]):
-                return None
-            line = entry[1]
-            if line is not None and type(line) is not int:
-                return None
-            return FileSummary.from_plain(name, entry)
-        except TypeError:
+            plain = marshal.loads(raw)
+            summary = FileSummary.from_plain(name, plain)
+        except (ValueError, EOFError, TypeError):
             return None
+        if summary.sha256 != sha or not isinstance(summary.items, tuple):
+            return None
+        self._fresh[name] = (sha, raw)
+        return summary
 
     def save(self, summaries: Iterable[FileSummary]) -> None:
         """Keep the summaries of the folder's files (and only those) for the next run.
 
         Written only when something differs from what was read; a failure is a warning.
         """
-        entries = {s.name: s.plain() for s in summaries if is_content_hash(s.sha256)}
-        old = self._load()
-        if entries.keys() == old.keys() and all(
-            isinstance(old[name], tuple) and old[name][:1] == (plain[0],)
-            for name, plain in entries.items()
-        ):
-            return
-        try:
-            payload = marshal.dumps(entries)
-        except ValueError as exc:  # a value marshal cannot store: then no cache
-            log.warning("validate cache not written: %s", exc)
-            return
-        header = _MAGIC + code_version() + zlib.crc32(payload).to_bytes(4, "big")
+        entries: list[tuple[str, str, bytes | memoryview]] = []
+        changed = False
+        for summary in summaries:
+            if not is_content_hash(summary.sha256):
+                continue
+            fresh = self._fresh.get(summary.name)
+            if fresh is not None and fresh[0] == summary.sha256:
+                entries.append((summary.name, fresh[0], fresh[1]))
+                continue
+            try:
+                raw = marshal.dumps(summary.plain())
+            except ValueError as exc:  # a value marshal cannot store: then no entry
+                log.warning("validate cache: %s not kept: %s", summary.name, exc)
+                continue
+            entries.append((summary.name, summary.sha256, raw))
+            changed = True
+        if not changed and len(entries) == len(self._load()):
+            return  # the same entries as on disk
+        index: list[tuple[str, str, int, int]] = []
+        offset = 0
+        for name, sha, blob in entries:
+            index.append((name, sha, offset, len(blob)))
+            offset += len(blob)
+        packed_index = marshal.dumps(tuple(index))
+        rest = b"".join([packed_index, *(blob for _, _, blob in entries)])
+        header = _MAGIC + code_version()
+        header += zlib.crc32(rest).to_bytes(4, "big") + len(packed_index).to_bytes(4, "big")
+        self._write(header, rest)
+
+    def _write(self, header: bytes, rest: bytes) -> None:
+        """Write to a temporary file beside the cache, then rename it over the cache."""
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(
@@ -156,21 +183,19 @@ class ValidateCache:
         try:
             with os.fdopen(handle, "wb") as out:
                 out.write(header)
-                out.write(payload)
+                out.write(rest)
             os.replace(temporary, self.path)  # readers see the old cache or this one
         except OSError as exc:
             log.warning("validate cache %s not written: %s", self.path, exc)
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
-            return
-        self._entries = entries
 
-    def _load(self) -> dict[str, Any]:
-        if self._entries is None:
-            self._entries = self._read()
-        return self._entries
+    def _load(self) -> dict[str, tuple[str, int, int]]:
+        if self._index is None:
+            self._index = self._read()
+        return self._index
 
-    def _read(self) -> dict[str, Any]:
+    def _read(self) -> dict[str, tuple[str, int, int]]:
         try:
             blob = self.path.read_bytes()
         except FileNotFoundError:
@@ -182,13 +207,16 @@ class ValidateCache:
         if not blob.startswith(header):
             log.info("validate cache %s made by another version; not used", self.path)
             return {}
-        crc, payload = blob[len(header) : len(header) + 4], blob[len(header) + 4 :]
-        if len(crc) < 4 or zlib.crc32(payload) != int.from_bytes(crc, "big"):
+        view = memoryview(blob)[len(header) :]
+        if len(view) < 8 or zlib.crc32(view[8:]) != int.from_bytes(view[:4], "big"):
             log.warning("validate cache %s damaged; checking every file", self.path)
             return {}
+        index_length = int.from_bytes(view[4:8], "big")
         try:
-            entries = marshal.loads(payload)
+            rows = marshal.loads(view[8 : 8 + index_length])
+            index = {name: (sha, offset, length) for name, sha, offset, length in rows}
         except (ValueError, EOFError, TypeError) as exc:
             log.warning("validate cache %s damaged (%s); checking every file", self.path, exc)
             return {}
-        return entries if isinstance(entries, dict) else {}
+        self._body = view[8 + index_length :]
+        return index

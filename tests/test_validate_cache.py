@@ -7,7 +7,9 @@ from __future__ import annotations
 import io
 import logging
 import marshal
+import zlib
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -181,7 +183,7 @@ def test_a_renamed_file_is_checked_under_its_new_name(tmp_path: Path) -> None:
         lambda blob: blob[:-4] + b"\0\0\0\0",
     ],
 )
-def test_a_damaged_cache_is_a_miss(tmp_path: Path, damage, caplog) -> None:  # type: ignore[no-untyped-def]
+def test_a_damaged_cache_is_a_miss(tmp_path: Path, damage: Any) -> None:
     folder = write_files(tmp_path / "data", {**SAMPLE, **BROKEN})
     first = validate_folder(folder, ValidateCache.for_folder(folder))
     cache_file = ValidateCache.for_folder(folder).path
@@ -192,17 +194,45 @@ def test_a_damaged_cache_is_a_miss(tmp_path: Path, damage, caplog) -> None:  # t
     assert validate_folder(folder, ValidateCache.for_folder(folder)).cached == again.checked
 
 
+def cache_entries(path: Path) -> dict[str, Any]:
+    """The entries of a cache file, read by its documented layout (bot.validate_cache)."""
+    blob = path.read_bytes()
+    header = len(cache_module._MAGIC) + len(cache_module.code_version())
+    index_length = int.from_bytes(blob[header + 4 : header + 8], "big")
+    body = blob[header + 8 + index_length :]
+    index = marshal.loads(blob[header + 8 : header + 8 + index_length])
+    return {name: marshal.loads(body[at : at + n]) for name, _, at, n in index}
+
+
+def write_cache(path: Path, entries: dict[str, Any]) -> None:
+    """A cache file with a valid version and CRC holding ``entries`` as they are."""
+    blobs = {name: marshal.dumps(plain) for name, plain in entries.items()}
+    index, at = [], 0
+    for name, blob in blobs.items():
+        sha = entries[name][0] if isinstance(entries[name], tuple) else ""
+        index.append((name, sha, at, len(blob)))
+        at += len(blob)
+    packed = marshal.dumps(tuple(index))
+    rest = packed + b"".join(blobs.values())
+    head = cache_module._MAGIC + cache_module.code_version()
+    path.write_bytes(
+        head + zlib.crc32(rest).to_bytes(4, "big") + len(packed).to_bytes(4, "big") + rest
+    )
+
+
 def test_a_well_formed_entry_of_the_wrong_shape_is_a_miss(tmp_path: Path) -> None:
     folder = write_files(tmp_path / "data", SAMPLE)
     first = validate_folder(folder, ValidateCache.for_folder(folder))
-    cache = ValidateCache.for_folder(folder)
-    entries = cache._load()
-    name = next(iter(entries))
-    sha = entries[name][0]
-    for wrong in [(sha,), (sha, "x", (), ()), (sha, None, ((1,),), ()), (sha, None, (), ((1, 2),))]:
-        entries[name] = wrong
-        assert cache.get(name, sha) is None
-    assert validate_folder(folder, ValidateCache.for_folder(folder)).problems == first.problems
+    path = ValidateCache.for_folder(folder).path
+    good = cache_entries(path)
+    name = "data/startups.yaml"
+    sha = good[name][0]
+    for wrong in [(sha,), (sha, None, ((1,),), ()), (sha, None, (), None), "text", None]:
+        write_cache(path, {**good, name: wrong})
+        cache = ValidateCache.for_folder(folder)
+        assert cache.get(name, sha) is None and cache.get("data/cities.yaml", good["data/cities.yaml"][0])
+        again = validate_folder(folder, ValidateCache.for_folder(folder))
+        assert again.problems == first.problems and again.checked == 1
 
 
 def test_entries_of_another_version_are_ignored(
@@ -227,7 +257,7 @@ def test_removed_files_are_pruned(tmp_path: Path) -> None:
     validate_folder(folder, ValidateCache.for_folder(folder))
     blob = ValidateCache.for_folder(folder).path.read_bytes()
     assert b"data/extra.yaml" not in blob and b"data/startups.yaml" in blob
-    assert set(ValidateCache.for_folder(folder)._load()) == {f"data/{n}" for n in SAMPLE}
+    assert set(cache_entries(ValidateCache.for_folder(folder).path)) == {f"data/{n}" for n in SAMPLE}
 
 
 def test_an_unwritable_cache_dir_only_warns(
@@ -249,9 +279,7 @@ def test_a_cache_of_plain_values_only(tmp_path: Path) -> None:
     """The cache file is marshal of tuples and strings: loading it runs no code."""
     folder = write_files(tmp_path / "data", SAMPLE)
     validate_folder(folder, ValidateCache.for_folder(folder))
-    cache = ValidateCache.for_folder(folder)
-    header = len(cache_module._MAGIC) + len(cache_module.code_version()) + 4
-    entries = marshal.loads(cache.path.read_bytes()[header:])
+    entries = cache_entries(ValidateCache.for_folder(folder).path)
     assert set(entries) == {f"data/{n}" for n in SAMPLE}
     sha, community_line, problems, items = entries["data/cities.yaml"]
     assert len(sha) == 64 and community_line == 1 and problems == ()
