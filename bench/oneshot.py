@@ -3,7 +3,8 @@
 Every figure is a whole process, from exec to exit, with its own peak RSS (``wait4``), against
 a database filled once by ``smartups reload`` (as an admin's would be):
 
-- ``validate`` cold (no cache of earlier runs), after editing one file, and unchanged;
+- ``validate`` cold (an empty cache), unchanged and after editing one file (the cache the
+  runs before filled);
 - one-shot ``search``, ``show`` and ``ask`` against the existing database (each repeated
   while it stays cheap, the median kept);
 - ``search --json -`` fed the query mix on stdin: the time per query is the gap between
@@ -158,6 +159,9 @@ def cli(size: int, data_dir: Path, work: Path) -> dict[str, Any]:
     db = home / "smartups.db"
     env = {k: v for k, v in os.environ.items() if k != "DISCORD_TOKEN"}
     env |= {"SMARTUPS_DATA_DIR": str(data_dir), "SMARTUPS_DB": str(db)}
+    # validate's cache in the fresh folder: empty for "cold", then warm for "unchanged" and
+    # "edited" (one file changed since the run before).
+    env["SMARTUPS_CACHE_DIR"] = str(home / "validate-cache")
     cmd = smartups()
     result: dict[str, Any] = {"size": size}
     result["baseline_interpreter"] = run([sys.executable, "-c", "pass"], env).brief()
