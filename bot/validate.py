@@ -76,21 +76,28 @@ def _validate(data_dir: Path, cache: ValidateCache | None, max_bytes: int) -> Va
     namer = Loader(data_dir, max_file_bytes=max_bytes)
     slots: list[FileSummary | None] = []
     jobs: list[tuple[int, Job]] = []
-    kept = 0  # bytes kept for in-process jobs; past PARALLEL_MIN_BYTES the children read
+    # Nothing cached (a first run, --no-cache): the jobs read and hash their files themselves,
+    # so the child processes start at once instead of after this process read the folder.
+    lookup = cache is not None and cache.has_entries()
+    pending = 0  # bytes of the files to check
+    kept = 0  # of which read here (for in-process jobs, up to PARALLEL_MIN_BYTES)
     for path in discover(data_dir):
         name = namer.display_name(path)
         try:
             size = path.stat().st_size
-            raw = path.read_bytes() if size <= max_bytes else None
+            raw = path.read_bytes() if lookup and size <= max_bytes else None
         except OSError as exc:
             problem = DataProblem(name, 0, 0, "", f"unreadable ({exc.strerror})", "a readable file")
             slots.append(FileSummary(name, "", None, (problem,), ()))
             continue
-        sha = hashlib.sha256(raw).hexdigest() if raw is not None else f"size:{size}"
-        cached = cache.get(name, sha) if cache is not None else None
-        if cached is not None:
-            slots.append(cached)
-            continue
+        sha = ""
+        if lookup:
+            sha = hashlib.sha256(raw).hexdigest() if raw is not None else f"size:{size}"
+            cached = cache.get(name, sha) if cache is not None else None
+            if cached is not None:
+                slots.append(cached)
+                continue
+        pending += size
         if raw is not None and kept < PARALLEL_MIN_BYTES:
             kept += len(raw)
         else:
@@ -99,7 +106,7 @@ def _validate(data_dir: Path, cache: ValidateCache | None, max_bytes: int) -> Va
         slots.append(None)
     cached_count = len(slots) - len(jobs)
     for (position, _), summary in zip(
-        jobs, _check_files([job for _, job in jobs], kept), strict=True
+        jobs, _check_files([job for _, job in jobs], pending), strict=True
     ):
         slots[position] = summary
     summaries = [s for s in slots if s is not None]
@@ -119,11 +126,11 @@ def _validate(data_dir: Path, cache: ValidateCache | None, max_bytes: int) -> Va
     )
 
 
-def _check_files(work: list[Job], kept: int) -> list[FileSummary]:
+def _check_files(work: list[Job], pending: int) -> list[FileSummary]:
     """Each file's summary, in child processes when there is much to parse (as the loader:
     every core, and the parser's transient memory out of this process)."""
     workers = min(os.cpu_count() or 1, MAX_PARSE_WORKERS, len(work))
-    if kept < PARALLEL_MIN_BYTES or len(work) < PARALLEL_MIN_FILES or workers < 2:
+    if pending < PARALLEL_MIN_BYTES or len(work) < PARALLEL_MIN_FILES or workers < 2:
         return [file_summary(_validate_job(job)) for job in work]
     work = [(path, name, sha, None, limit) for path, name, sha, _, limit in work]  # they read
     context = multiprocessing.get_context("forkserver")  # see Loader._parse

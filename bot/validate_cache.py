@@ -121,6 +121,10 @@ class ValidateCache:
         where = f"{Path(data_dir).resolve()}\0{data_dir}".encode()
         return cls(root / f"{hashlib.sha256(where).hexdigest()[:20]}.marshal")
 
+    def has_entries(self) -> bool:
+        """Whether the cache holds any entry (else nothing need be hashed to look it up)."""
+        return bool(self._load())
+
     def get(self, name: str, sha: str) -> FileSummary | None:
         """The summary of file ``name`` when it was made from these bytes, else None."""
         found = self._load().get(name)
