@@ -149,5 +149,6 @@ def _check_files(work: list[Job], pending: int) -> list[FileSummary]:
 
 
 def _summary_job(job: Job) -> bytes:
-    """In a child process: one file's summary, marshalled (a few kB to send back)."""
-    return marshal.dumps(file_summary(_validate_job(job)).plain())
+    """In a child process (single-threaded: the fast parser may be used, see the loader's
+    job): one file's summary, marshalled (a few kB to send back)."""
+    return marshal.dumps(file_summary(_validate_job(job, fast=True)).plain())

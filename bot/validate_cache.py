@@ -35,6 +35,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import importlib.util
 import logging
 import marshal
 import os
@@ -53,7 +54,7 @@ log = logging.getLogger(__name__)
 CACHE_VERSION = 1
 _MAGIC = b"SMARTUPS-VALIDATE-CACHE\n"
 #: Libraries whose version can change a file's problems or summary (parse, marks, messages).
-LIBRARIES = ("yaml", "pydantic", "pydantic_core", "rapidfuzz")
+LIBRARIES = ("yaml", "ryml", "pydantic", "pydantic_core", "rapidfuzz")
 _SHA256_HEX = frozenset("0123456789abcdef")
 
 
@@ -72,21 +73,34 @@ def default_cache_dir(environ: Mapping[str, str] = os.environ) -> Path:
 @functools.cache
 def code_version() -> bytes:
     """The version key entries are made under (see the module's docstring)."""
-    import importlib
-
     import bot
 
     digest = hashlib.sha256(f"{CACHE_VERSION}\0{sys.version}\0{marshal.version}\0".encode())
     for name in LIBRARIES:
-        module: Any = importlib.import_module(name)
-        version = getattr(module, "__version__", None) or getattr(module, "VERSION", "")
-        digest.update(f"{name}={version}\0".encode())
+        digest.update(f"{name}={_library_version(name)}\0".encode())
     package = Path(bot.__file__).parent
     digest.update(f"bot={bot.__version__}\0".encode())
     for source in sorted(package.rglob("*.py")):
         digest.update(source.relative_to(package).as_posix().encode() + b"\0")
         digest.update(source.read_bytes())
     return digest.digest()
+
+
+def _library_version(name: str) -> str:
+    """An imported library's version; for one not imported (rapidyaml is imported only by the
+    child processes, ~27 ms), the size and time of its installed file, which a reinstall of
+    another version changes; "absent" when it is not installed."""
+    module: Any = sys.modules.get(name)
+    if module is not None:
+        return str(getattr(module, "__version__", None) or getattr(module, "VERSION", ""))
+    try:
+        spec = importlib.util.find_spec(name)
+        if spec is None or spec.origin is None:
+            return "absent"
+        info = os.stat(spec.origin)
+    except (ImportError, ValueError, OSError):
+        return "absent"
+    return f"{spec.origin}:{info.st_size}:{info.st_mtime_ns}"
 
 
 def is_content_hash(sha: str) -> bool:
