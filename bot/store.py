@@ -341,9 +341,11 @@ class Store:
         restored = await self._restore_snapshot(reloads=reloads)
         if restored is None:
             restored = await self._restore()
-            if restored is not None:
+            if restored is not None and not reloads:
+                # So the next one is fast. A store that reloads writes it after its reload
+                # (with the loader's results, and the loader's copy of the records).
                 self._current = restored
-                self.save_snapshot()  # so the next start is fast
+                self.save_snapshot()
         if restored is not None:
             self._current = restored
             await self._refresh_common_terms()

@@ -172,9 +172,10 @@ async def test_a_snapshot_of_another_version_is_not_used(
     store = await open_store(db, folder)
     try:
         assert store.current.index.record(Kind.STARTUP, "newco") is not None
+        assert (await store.reload()).outcome == "unchanged"
     finally:
         await store.close()
-    # The restore from SQLite wrote a snapshot of what it serves.
+    # The read that followed the restore from SQLite wrote a snapshot of what it serves.
     header = snapshots.SnapshotFile(Path(f"{db}.snapshot")).header()
     assert header is not None and header.data_version == store.current.version
 
@@ -302,3 +303,20 @@ async def test_a_store_that_only_answers_skips_the_loader_results(
         assert store.loader.results() == ({}, None)
     finally:
         await store.close()
+
+
+async def test_a_store_that_only_answers_writes_the_missing_snapshot(
+    loaded: tuple[Path, Path, list[Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db, folder, seen = loaded
+    damage_file(Path(f"{db}.snapshot"), "deleted")
+    store = Store(db, folder)
+    await store.open(reloads=False)  # restored from SQLite: the next one-shot is fast
+    await store.close()
+    no_restore_from_sqlite(monkeypatch)
+    again = Store(db, folder)
+    await again.open(reloads=False)
+    try:
+        assert answers(again) == seen
+    finally:
+        await again.close()

@@ -2,12 +2,13 @@
 
 Three things the standard pickle gets wrong for a 100,000-record snapshot:
 
-* **Size and load time.** A pydantic model pickles as a four-key state dict with a set of
-  field names of its own. Here a model is written as its class, its ``__dict__`` and one
-  shared set of field names per distinct set (the models are frozen: nothing mutates it), and
-  every string is written once however many records hold it (sources, cities, sectors, texts
-  the same across records): measured at 100k real-shape records, 113 MB -> 35 MB on disk and
-  ~500 -> ~230 MB of records in memory.
+* **Size, load time and the writer's memory.** A pydantic model pickles as a four-key state
+  dict with a set of field names of its own. Here a model is written as its class and one
+  shared set of field names per distinct set (the models are frozen: nothing mutates it),
+  then its ``__dict__``; on load the fields are added to a compact instance dict. Nothing
+  per model is made while writing: the pickler's memo keeps every object it wrote alive until
+  the end, so any temporary per model would stay too. Strings shared in memory (the loader
+  shares the short ones) are written once and come back shared.
 * **The event loop.** The snapshot is written from a worker thread while the bot serves.
   CPython's pickler runs in C and keeps the GIL while it walks builtin containers, so one list
   of 300,000 index keys would block the loop for ~150 ms. Large lists and dicts of the index
@@ -34,19 +35,20 @@ _new = object.__new__
 _set = object.__setattr__
 
 
-def _model(
-    cls: type[BaseModel], names: tuple[str, ...], values: tuple[Any, ...], fields_set: set[str]
-) -> BaseModel:
-    """A model equal to the pickled one (what pydantic's ``__setstate__`` does, less).
-
-    Its ``__dict__`` is filled from (name, value) pairs rather than assigned a dict: that keeps
-    it a key-sharing dict (~230 instead of ~460 bytes for a startup's 20 fields)."""
+def _model(cls: type[BaseModel], fields_set: set[str]) -> BaseModel:
+    """An empty model of ``cls``; :func:`_fill` gives it its fields (pydantic's
+    ``__setstate__``, less: the models are frozen, extra fields forbidden, none private)."""
     model = _new(cls)
-    model.__dict__.update(zip(names, values, strict=True))
     _set(model, "__pydantic_fields_set__", fields_set)
     _set(model, "__pydantic_extra__", None)
     _set(model, "__pydantic_private__", None)
     return model
+
+
+def _fill(model: BaseModel, state: dict[str, Any]) -> None:
+    """The model's fields, from (name, value) pairs rather than by assigning a dict: that
+    keeps its ``__dict__`` a compact one (288 instead of 464 bytes for a startup)."""
+    model.__dict__.update(state.items())
 
 
 def _same(value: Any) -> Any:
@@ -113,18 +115,9 @@ class SnapshotPickler(pickle.Pickler):
     def __init__(self, file: BinaryIO, indexes: tuple[type, ...]) -> None:
         super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
         self._indexes = indexes
-        self._strings: dict[str, str] = {}
-        self._field_sets: dict[tuple[type, frozenset[str]], set[str]] = {}
-        self._names: dict[tuple[str, ...], tuple[str, ...]] = {}
-
-    def _one(self, value: Any) -> Any:
-        cls = type(value)
-        if cls is str:
-            return self._strings.setdefault(value, value)
-        if cls is list and value and type(value[0]) is str:
-            strings = self._strings
-            return [strings.setdefault(s, s) if type(s) is str else s for s in value]
-        return value
+        #: (class, fields set) -> the arguments every such model is made with (one shared
+        #: set of field names per distinct set: nothing mutates it, the models are frozen).
+        self._layouts: dict[tuple[type, frozenset[str]], tuple[type, set[str]]] = {}
 
     def reducer_override(self, obj: Any) -> Any:
         cls = type(obj)
@@ -132,13 +125,12 @@ class SnapshotPickler(pickle.Pickler):
             if obj.__pydantic_extra__ or obj.__pydantic_private__:
                 return NotImplemented  # not our models' shape: pydantic's own way
             key = (cls, frozenset(obj.__pydantic_fields_set__))
-            shared = self._field_sets.get(key)
-            if shared is None:
-                shared = self._field_sets[key] = set(key[1])
-            state = obj.__dict__
-            names = tuple(state)
-            names = self._names.setdefault(names, names)  # written once per layout
-            return (_model, (cls, names, tuple(map(self._one, state.values())), shared))
+            args = self._layouts.get(key)
+            if args is None:
+                args = self._layouts[key] = (cls, set(key[1]))
+            # Nothing made here outlives this call: the pickler's memo keeps every object it
+            # wrote alive until the end, so a tuple per model would cost ~70 MB at 100k.
+            return (_model, args, obj.__dict__, None, None, _fill)
         if cls is _Part:
             return (_same, (obj.items,))
         if cls is _Parts:
@@ -158,6 +150,7 @@ def dumps(value: Any, indexes: tuple[type, ...]) -> bytes:
 #: module below; these are the rest (containers pickle as opcodes, not names).
 _ALLOWED = {
     ("bot.snapshots.codec", "_model"),
+    ("bot.snapshots.codec", "_fill"),
     ("bot.snapshots.codec", "_same"),
     ("bot.snapshots.codec", "_joined_list"),
     ("bot.snapshots.codec", "_joined_dict"),
