@@ -50,7 +50,7 @@ from bot.model import (
     Startup,
 )
 from bot.search import SearchIndex
-from bot.snapshots import SnapshotFile, snapshot_path
+from bot.snapshots import DERIVED, SnapshotFile, snapshot_path
 from bot.state import SqliteState, State
 from bot.text import fts_document
 
@@ -275,6 +275,39 @@ def _rows_for(
     return rows, fts_rows
 
 
+def _write_snapshot(file: SnapshotFile, snapshot: Snapshot, extra: dict[str, Any]) -> float:
+    """Write ``snapshot`` with what is derived from it (built here if need be: this runs in
+    a worker thread) and ``extra``; returns the seconds it took."""
+    payload = {
+        "dataset": snapshot.dataset,
+        "index": snapshot.index,
+        "loaded_at": snapshot.loaded_at,
+        "loaded_by": snapshot.loaded_by,
+        "derived": {name: derived.take(snapshot) for name, derived in DERIVED.items()},
+    }
+    return file.write(
+        payload,
+        extra,
+        data_version=snapshot.version,
+        records=sum(snapshot.counts().values()),
+        indexes=(SearchIndex, PatchedIndex),
+    )
+
+
+def _give_derived(snapshot: Snapshot, payload: dict[str, Any]) -> None:
+    """Hand what was derived from ``snapshot`` back to its owners (the unknown is dropped)."""
+    derived = payload.get("derived")
+    if not isinstance(derived, dict):
+        return
+    for name, value in derived.items():
+        owner = DERIVED.get(name)
+        if owner is not None:
+            try:
+                owner.give(snapshot, value)
+            except Exception:
+                log.exception("the snapshot's %s could not be used", name)
+
+
 def _snapshot_of(payload: Any, version: str) -> Snapshot | None:
     """The snapshot a file's payload holds, if it is whole and of ``version``."""
     if payload is None:
@@ -463,6 +496,7 @@ class Store:
             snapshot = _snapshot_of(read[0] if read else None, version)
             if snapshot is None or read is None:
                 return None
+            _give_derived(snapshot, read[0])
             extra = read[1]
             if isinstance(extra, dict) and isinstance(extra.get("files"), dict):
                 self.loader.adopt(extra["files"], extra.get("last"))
@@ -502,27 +536,14 @@ class Store:
             results, last = self.loader.results()
             if last is not None and last[1].dataset is not snapshot.dataset:
                 last = None  # the loader's last outcome is not what is live
-            payload = {
-                "dataset": snapshot.dataset,
-                "index": snapshot.index,
-                "loaded_at": snapshot.loaded_at,
-                "loaded_by": snapshot.loaded_by,
-            }
             extra = {"files": results, "last": last}
             try:
-                seconds = await asyncio.to_thread(
-                    file.write,
-                    payload,
-                    extra,
-                    data_version=snapshot.version,
-                    records=sum(snapshot.counts().values()),
-                    indexes=(SearchIndex, PatchedIndex),
-                )
+                seconds = await asyncio.to_thread(_write_snapshot, file, snapshot, extra)
             except Exception:
                 log.exception("could not write the snapshot %s", file.path)
             else:
                 log.info("snapshot of %s written in %.2fs", snapshot.version, seconds)
-            del payload, extra, snapshot, results, last
+            del extra, snapshot, results, last
             if not self._snapshot_again:
                 return
 

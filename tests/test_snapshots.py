@@ -320,3 +320,46 @@ async def test_a_store_that_only_answers_writes_the_missing_snapshot(
         assert answers(again) == seen
     finally:
         await again.close()
+
+
+async def test_the_question_facets_come_back_with_the_snapshot(
+    loaded: tuple[Path, Path, list[Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The facets (seconds to build at 100k) are kept with the snapshot: the first question
+    after a restart costs no build, and gets the answer it got before."""
+    from bot.question import facets
+
+    db, folder, _ = loaded
+    questions = [
+        "fintech startups in hong kong",
+        "startups founded after 2015",
+        "how many startups are closed",
+        "listed startups",
+        "initiatives in smart mobility",
+    ]
+    store = await open_store(db, folder)
+    try:
+        before = [await Knowledge(store).ask(q) for q in questions]
+    finally:
+        await store.close()
+    facets._CACHE.clear()
+    no_restore_from_sqlite(monkeypatch)
+    again = await open_store(db, folder)
+    try:
+        assert facets.facets_ready(again.current)
+        kept = facets.facets_of(again.current)
+        built = facets.Facets(again.current)  # what a build gives for these records
+        assert kept.sector_terms == built.sector_terms
+        assert kept.vocabulary.phrases == built.vocabulary.phrases
+        assert {k: [r.id for r in v] for k, v in kept.by_status.items()} == {
+            k: [r.id for r in v] for k, v in built.by_status.items()
+        }
+        records = again.current.dataset.records[Kind.STARTUP]
+        assert all(records[r.id] is r for r in kept.by_kind[Kind.STARTUP])  # one copy
+        assert {kept.position[id(r)] for r in kept.by_kind[Kind.STARTUP]} == set(
+            range(len(kept.by_kind[Kind.STARTUP]))
+        )
+        after = [await Knowledge(again).ask(q) for q in questions]
+        assert [repr(a) for a in after] == [repr(b) for b in before]
+    finally:
+        await again.close()

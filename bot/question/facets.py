@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import bisect
 import threading
+from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from collections.abc import Set as AbstractSet
-from typing import overload
+from typing import Any, overload
 
 from bot.model import Kind, Record
 from bot.question.vocabulary import Vocabulary, sector_values
+from bot.snapshots import register_derived
 from bot.store import Snapshot
 from bot.text import normalize, words
 
@@ -97,6 +99,24 @@ class Facets:
         self.vocabulary = Vocabulary(all_records)
         del self._grams_of
 
+    def __getstate__(self) -> dict[str, Any]:
+        """What the snapshot file keeps (bot.snapshots): ``position`` is keyed by id() and
+        goes; the sector positions go as arrays (a million small lists of ints otherwise)."""
+        state = dict(vars(self))
+        del state["position"]
+        state["sector_terms"] = {t: array("i", p) for t, p in self.sector_terms.items()}
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        vars(self).update(state)
+        self.position = {
+            id(record): at for records in self.by_kind.values() for at, record in enumerate(records)
+        }
+        numbers = list(range(len(self.by_kind.get(Kind.STARTUP, ()))))  # one int per position
+        self.sector_terms = {
+            t: [numbers[p] for p in found] for t, found in state["sector_terms"].items()
+        }
+
     def _add_sector(self, record: Record, position: int) -> None:
         """Index every run of up to MAX_TERM_TOKENS words of the record's sector texts."""
         values = sector_values(record)
@@ -166,7 +186,7 @@ _CACHE: dict[str, Facets] = {}
 
 def facets_of(snapshot: Snapshot) -> Facets:
     """The facets of ``snapshot`` (built on first use; the two newest versions are kept)."""
-    key = f"{snapshot.version}:{id(snapshot.index)}"  # as facets_ready reads it
+    key = _facets_key(snapshot)
     found = _CACHE.get(key)
     if found is not None:
         return found
@@ -180,11 +200,29 @@ def facets_of(snapshot: Snapshot) -> Facets:
     return found
 
 
+def _facets_key(snapshot: Snapshot) -> str:
+    return f"{snapshot.version}:{id(snapshot.index)}"
+
+
+def _keep(snapshot: Snapshot, facets: Any) -> None:
+    """Facets read back with ``snapshot`` from its file (see bot.snapshots): cached as if
+    built, so the first question after a restart costs no build."""
+    if not isinstance(facets, Facets) or facets.version != snapshot.version:
+        return
+    with _LOCK:
+        while len(_CACHE) >= 2:
+            _CACHE.pop(next(iter(_CACHE)))
+        _CACHE[_facets_key(snapshot)] = facets
+
+
 def facets_ready(snapshot: Snapshot) -> bool:
     """Whether the facets of ``snapshot`` are built (a question then costs no build)."""
-    return f"{snapshot.version}:{id(snapshot.index)}" in _CACHE
+    return _facets_key(snapshot) in _CACHE
 
 
 def warm(snapshot: Snapshot) -> None:
     """Build the facets ahead of the first question (call from a worker thread)."""
     facets_of(snapshot)
+
+
+register_derived("facets", facets_of, _keep)

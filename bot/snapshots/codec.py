@@ -175,6 +175,9 @@ _MODULES = (
     "bot.index_types",
     "bot.loader",
     "bot.errors",
+    "bot.question.facets",
+    "bot.question.vocabulary",
+    "bot.question.lexicon",
 )
 
 
