@@ -15,10 +15,11 @@ from typing import Any
 
 import pytest
 
+import bot.loader as loader_module
 from bench.generator import generate
 from bench.realshape import clone
 from bot import yamlfast
-from bot.loader import _validate_job
+from bot.loader import Loader, _validate_job
 from bot.yamlfast import parse_fast
 from bot.yamlio import MarkedDict, MarkedList, parse_yaml_bytes
 from tests.conftest import DATA_DIR
@@ -266,3 +267,31 @@ def test_without_rapidyaml_every_file_takes_the_exact_path(
     path = tmp_path / "startups.yaml"
     path.write_bytes((DATA_DIR / "startups.yaml").read_bytes())
     same_job(path)
+
+
+def test_a_parallel_load_reports_a_broken_file_as_an_in_process_load_does(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capfd: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Child processes read with the fast path: a file it cannot parse (rapidyaml prints
+    its own error on fd 2, silenced there) and a file with invalid records are reported
+    exactly as the in-process load reports them."""
+    folder, _ = clone(600, tmp_path)
+    startups = sorted((folder / "startups").glob("*.yaml"))
+    assert len(startups) >= 2
+    first = startups[0].read_bytes()
+    startups[0].write_bytes(first.replace(b"  sector: ", b"  sector: b: c ", 1))
+    second = startups[-1].read_bytes()
+    startups[-1].write_bytes(second.replace(b"  founded: ", b"  foundd: ", 1))
+    alone = Loader(folder).load()
+    assert alone.dataset is None and len(alone.problems) >= 2
+    monkeypatch.setattr(loader_module, "PARALLEL_MIN_BYTES", 20_000)
+    monkeypatch.setattr(loader_module, "PARALLEL_MIN_FILES", 2)
+    capfd.readouterr()
+    with caplog.at_level("INFO", logger="bot.loader"):
+        parallel = Loader(folder).load()
+    assert "processes" in caplog.text and "parsing in-process" not in caplog.text
+    assert parallel.problems == alone.problems
+    assert "ERROR" not in capfd.readouterr().err
