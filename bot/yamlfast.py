@@ -20,8 +20,10 @@ How it is sure, in order (any doubt is ``None``):
   plain scalar);
 * the numbers: only integers, each one the JSON text of a plain scalar that PyYAML reads as
   the same int (rapidyaml quotes everything else: ``010``, ``0x1F``, ``1:30``, ``.inf``,
-  ``True``, ``Null``, ``~``); no float at all (rapidyaml rewrites ``-.5`` as ``-0.5``, which
-  YAML 1.1 reads as text), no duplicate key;
+  ``True``, ``Null``, ``~``); no float at all (rapidyaml rewrites some, ``1.`` as ``1.0`` and
+  ``.5`` as ``0.5``, so the JSON text is not always the file's; YAML 1.1 reads ``1e3`` as
+  text); ``true``, ``false`` and ``null`` come only from those plain words or an empty value,
+  which PyYAML reads the same; no duplicate key;
 * the strings: a string that PyYAML's implicit resolvers would read as something else if it
   were plain (``'2022'``, ``'2022-05-18'``, ``'no'``) is kept only if the text holds no plain
   occurrence of it anywhere (its quotes are then what made it text);
@@ -30,7 +32,11 @@ How it is sure, in order (any doubt is ``None``):
 
 Only the top-level mapping and its lists carry marks (:class:`MarkedDict`/:class:`MarkedList`):
 the loader reads item marks there, and deeper marks only to report problems, which the exact
-path does.
+path does. (pydantic also validates the plain nested dicts faster than dict subclasses.)
+
+Measured at real-shape 100,000 (423 files, 117 MB, 2 shared cores, others busy): a
+single-process parse of every file 35.5 s -> 11.8 s, none taking the exact path; the loader's
+per-file jobs (parse, validate, pack: what the child processes do) 37.9 s -> 21.3 s of CPU.
 """
 
 from __future__ import annotations
@@ -149,6 +155,9 @@ def _resolves_to_text(value: str) -> bool:
 
 
 class _Resolver:
+    """What ``MarkingLoader.resolve`` reads of its loader: the implicit resolvers, so that
+    the loader's own resolution can be asked without a loader (one needs a stream)."""
+
     yaml_implicit_resolvers = MarkingLoader.yaml_implicit_resolvers
 
 
@@ -314,7 +323,7 @@ def _marked(raw: bytes, data: dict[str, Any]) -> MarkedDict | None:
             if items is None:
                 return None
             value = items
-        dict.__setitem__(result, key, value)
+        result[key] = value
     return result
 
 
