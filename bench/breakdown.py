@@ -31,18 +31,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from bench.measure import peak_rss_mb
+from bench.measure import current_rss_mb, peak_rss_mb
 
 T = TypeVar("T")
 RESULTS = Path(__file__).resolve().parent / "results"
-
-
-def rss_mb() -> float:
-    with open("/proc/self/status", encoding="ascii") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 class Stages:
@@ -58,7 +50,7 @@ class Stages:
 
         gc.collect()
         trim_heap()
-        return rss_mb()
+        return current_rss_mb()
 
     def run(self, name: str, what: str, work: Callable[..., T], *args: Any) -> T:
         gc.disable()
@@ -223,7 +215,7 @@ def memory(data_dir: Path) -> dict[str, Any]:
     def settled() -> float:
         gc.collect()
         trim_heap()
-        return rss_mb()
+        return current_rss_mb()
 
     bare = settled()
     import bot.client  # noqa: F401  (what the bot process imports: discord.py, the cogs)

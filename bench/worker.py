@@ -32,7 +32,7 @@ from typing import Any
 from rapidfuzz import fuzz, process, utils
 
 from bench.edits import append_to_field
-from bench.measure import LagTicker, peak_rss_mb, summary
+from bench.measure import LagTicker, current_rss_mb, peak_rss_mb, summary
 from bench.oneshot import cli
 from bench.queries import FAST_PATH, Query, build
 from bot.knowledge import Knowledge
@@ -251,20 +251,10 @@ async def memory(size: int, data_dir: Path, work: Path) -> dict[str, Any]:
     result = {
         "size": size,
         "peak_rss_mb": round(peak_rss_mb(), 1),
-        "rss_mb": round(_current_rss_mb(), 1),
+        "rss_mb": round(current_rss_mb(), 1),
     }
     await store.close()
     return result
-
-
-def _current_rss_mb() -> float:
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return float("nan")
 
 
 # ---------------------------------------------------------------------------- end to end

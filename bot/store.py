@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import functools
 import gc
 import hashlib
 import itertools
@@ -50,7 +51,7 @@ from bot.model import (
     Startup,
 )
 from bot.search import SearchIndex
-from bot.snapshots import DERIVED, SnapshotFile, snapshot_path
+from bot.snapshots import DERIVED, SnapshotFile, Superseded, snapshot_path
 from bot.state import SqliteState, State
 from bot.text import fts_document
 
@@ -275,9 +276,12 @@ def _rows_for(
     return rows, fts_rows
 
 
-def _write_snapshot(file: SnapshotFile, snapshot: Snapshot, extra: dict[str, Any]) -> float:
+def _write_snapshot(
+    file: SnapshotFile, snapshot: Snapshot, extra: dict[str, Any], stop: Callable[[], bool]
+) -> float:
     """Write ``snapshot`` with what is derived from it (built here if need be: this runs in
-    a worker thread) and ``extra``; returns the seconds it took."""
+    a worker thread) and ``extra``; returns the seconds it took. Gives up (Superseded) once
+    ``stop`` says another snapshot is live: a retired one is not kept alive to be written."""
     payload = {
         "dataset": snapshot.dataset,
         "index": snapshot.index,
@@ -291,6 +295,7 @@ def _write_snapshot(file: SnapshotFile, snapshot: Snapshot, extra: dict[str, Any
         data_version=snapshot.version,
         records=sum(snapshot.counts().values()),
         indexes=(SearchIndex, PatchedIndex),
+        stop=stop,
     )
 
 
@@ -525,6 +530,9 @@ class Store:
         while self._snapshot_writing is not None and not self._snapshot_writing.done():
             await asyncio.gather(self._snapshot_writing, return_exceptions=True)
 
+    def _retired(self, snapshot: Snapshot) -> bool:
+        return self._current is not snapshot
+
     async def _save_snapshots(self) -> None:
         assert self.snapshot_file is not None
         file = self.snapshot_file
@@ -537,13 +545,16 @@ class Store:
             if last is not None and last[1].dataset is not snapshot.dataset:
                 last = None  # the loader's last outcome is not what is live
             extra = {"files": results, "last": last}
+            retired = functools.partial(self._retired, snapshot)
             try:
-                seconds = await asyncio.to_thread(_write_snapshot, file, snapshot, extra)
+                seconds = await asyncio.to_thread(_write_snapshot, file, snapshot, extra, retired)
+            except Superseded:
+                log.info("snapshot of %s not written: a newer one is live", snapshot.version)
             except Exception:
                 log.exception("could not write the snapshot %s", file.path)
             else:
                 log.info("snapshot of %s written in %.2fs", snapshot.version, seconds)
-            del extra, snapshot, results, last
+            del extra, snapshot, retired, results, last
             if not self._snapshot_again:
                 return
 

@@ -363,3 +363,17 @@ async def test_the_question_facets_come_back_with_the_snapshot(
         assert [repr(a) for a in after] == [repr(b) for b in before]
     finally:
         await again.close()
+
+
+def test_a_write_told_to_stop_leaves_the_file_as_it_was(tmp_path: Path) -> None:
+    """A reload while the previous snapshot is still being written: that write gives up
+    (not keeping a retired snapshot alive to finish it) and the file keeps its last whole
+    content; no temporary file is left."""
+    file = snapshots.SnapshotFile(tmp_path / "x.snapshot")
+    file.write({"a": 1}, None, data_version="v1", records=0, indexes=())
+    before = read(tmp_path / "x.snapshot")
+    many = [Startup.model_validate({"id": f"s{n}", "name": f"S{n}"}) for n in range(10_000)]
+    with pytest.raises(snapshots.Superseded):
+        file.write(many, None, data_version="v2", records=len(many), indexes=(), stop=lambda: True)
+    assert read(tmp_path / "x.snapshot") == before
+    assert not list(tmp_path.glob("*.tmp"))

@@ -31,7 +31,9 @@ from typing import Any
 
 import pydantic
 
-from bot.snapshots.codec import SafeUnpickler, SnapshotPickler
+from bot.snapshots.codec import SafeUnpickler, SnapshotPickler, Superseded
+
+__all__ = ["DERIVED", "SnapshotFile", "Superseded", "register_derived", "snapshot_path"]
 
 log = logging.getLogger(__name__)
 
@@ -77,10 +79,12 @@ class SnapshotFile:
         data_version: str,
         records: int,
         indexes: tuple[type, ...],
+        stop: Callable[[], bool] | None = None,
     ) -> float:
         """Write ``payload`` (what serving needs) then ``extra`` (what only a reload needs) for
         ``data_version``; returns the seconds it took. Blocking: call it from a worker thread
-        (it lets the event loop run, see the codec)."""
+        (it lets the event loop run, see the codec). ``stop`` is asked now and then; once it
+        says so the write gives up (raises Superseded) and the file on disk stays as it was."""
         started = time.perf_counter()
         header = {
             "data_version": data_version,
@@ -94,7 +98,7 @@ class SnapshotFile:
             with os.fdopen(fd, "wb") as out:
                 out.write(MAGIC)
                 out.write(json.dumps(header).encode("utf-8") + b"\n")
-                pickler = SnapshotPickler(out, indexes)
+                pickler = SnapshotPickler(out, indexes, stop)
                 pickler.dump(payload)
                 pickler.dump(extra)  # the same memo: it refers to payload's objects
                 out.flush()

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import io
 import pickle
+from collections.abc import Callable
 from itertools import islice
 from typing import Any, BinaryIO
 
@@ -77,6 +78,10 @@ def _instance(cls: type, state: dict[str, Any]) -> Any:
     return obj
 
 
+class Superseded(Exception):
+    """Raised out of a write that was told to stop."""
+
+
 class _Part:
     """A slice of a large container, written by its own reduction call."""
 
@@ -112,14 +117,24 @@ class SnapshotPickler(pickle.Pickler):
     attributes may hold 100,000s of entries).
     """
 
-    def __init__(self, file: BinaryIO, indexes: tuple[type, ...]) -> None:
+    def __init__(
+        self,
+        file: BinaryIO,
+        indexes: tuple[type, ...],
+        stop: Callable[[], bool] | None = None,
+    ) -> None:
         super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
         self._indexes = indexes
+        self._stop = stop
+        self._calls = 0
         #: (class, fields set) -> the arguments every such model is made with (one shared
         #: set of field names per distinct set: nothing mutates it, the models are frozen).
         self._layouts: dict[tuple[type, frozenset[str]], tuple[type, set[str]]] = {}
 
     def reducer_override(self, obj: Any) -> Any:
+        self._calls += 1
+        if self._stop is not None and not self._calls & 4095 and self._stop():
+            raise Superseded  # a newer snapshot is live: this one is not worth finishing
         cls = type(obj)
         if isinstance(obj, BaseModel):
             if obj.__pydantic_extra__ or obj.__pydantic_private__:
