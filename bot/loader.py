@@ -32,7 +32,7 @@ from typing import Any, Literal, cast
 from pydantic import BaseModel, ValidationError
 from rapidfuzz import fuzz, process, utils
 
-from bot.crosscheck import FileSummary, ItemSummary, cross_check
+from bot.crosscheck import FileSummary, ItemSummary, cross_check, label_keys
 from bot.crosscheck import did_you_mean as _did_you_mean
 from bot.errors import DataProblem
 from bot.memory import gc_paused
@@ -286,8 +286,10 @@ class _CompactPickler(pickle.Pickler):
             cls = type(obj)
             names = _field_names.get(cls)
             state = obj.__dict__
-            if names is None or len(names) != len(state) or any(
-                a != b for a, b in zip(names, state, strict=False)
+            if (
+                names is None
+                or len(names) != len(state)
+                or any(a != b for a, b in zip(names, state, strict=False))
             ):
                 names = _field_names[cls] = tuple(state)
             return (
@@ -749,7 +751,7 @@ def item_summary(item: Item) -> ItemSummary:
             getattr(record, "city", None),
             tuple(getattr(record, "organizations", ())),
             (record.name, record.name_zh or "", *record.aliases),
-            item.keys or record_keys(record),
+            label_keys(item.keys or record_keys(record), 2 + len(record.aliases)),
         )
     if section == "sources":
         return (section, cast("Source", model).url, item.line, item.column, None, (), (), ())

@@ -116,9 +116,10 @@ def test_output_is_the_full_loads_cold_warm_edited_and_without_cache(
 
     # The same with the cache and without, as GitHub annotations too.
     code, annotations = run_validate(capsys, str(folder), "--format", "github")
-    assert code == 1 and annotations == run_validate(
-        capsys, str(folder), "--format", "github", "--no-cache"
-    )[1]
+    assert (
+        code == 1
+        and annotations == run_validate(capsys, str(folder), "--format", "github", "--no-cache")[1]
+    )
 
     # Fixed: the OK line (version and counts) is the full load's, warm and cold.
     for name in BROKEN:
@@ -230,7 +231,9 @@ def test_a_well_formed_entry_of_the_wrong_shape_is_a_miss(tmp_path: Path) -> Non
     for wrong in [(sha,), (sha, None, ((1,),), ()), (sha, None, (), None), "text", None]:
         write_cache(path, {**good, name: wrong})
         cache = ValidateCache.for_folder(folder)
-        assert cache.get(name, sha) is None and cache.get("data/cities.yaml", good["data/cities.yaml"][0])
+        assert cache.get(name, sha) is None and cache.get(
+            "data/cities.yaml", good["data/cities.yaml"][0]
+        )
         again = validate_folder(folder, ValidateCache.for_folder(folder))
         assert again.problems == first.problems and again.checked == 1
 
@@ -257,7 +260,9 @@ def test_removed_files_are_pruned(tmp_path: Path) -> None:
     validate_folder(folder, ValidateCache.for_folder(folder))
     blob = ValidateCache.for_folder(folder).path.read_bytes()
     assert b"data/extra.yaml" not in blob and b"data/startups.yaml" in blob
-    assert set(cache_entries(ValidateCache.for_folder(folder).path)) == {f"data/{n}" for n in SAMPLE}
+    assert set(cache_entries(ValidateCache.for_folder(folder).path)) == {
+        f"data/{n}" for n in SAMPLE
+    }
 
 
 def test_an_unwritable_cache_dir_only_warns(
