@@ -17,6 +17,7 @@ import logging
 import marshal
 import multiprocessing
 import os
+import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -131,7 +132,10 @@ def _check_files(work: list[Job], pending: int) -> list[FileSummary]:
     every core, and the parser's transient memory out of this process)."""
     workers = min(os.cpu_count() or 1, MAX_PARSE_WORKERS, len(work))
     if pending < PARALLEL_MIN_BYTES or len(work) < PARALLEL_MIN_FILES or workers < 2:
-        return [file_summary(_validate_job(job)) for job in work]
+        # The command line runs no other thread: the fast parser may be used here too (it
+        # may silence file descriptor 2 for a moment, see the loader's job).
+        fast = threading.active_count() == 1
+        return [file_summary(_validate_job(job, fast=fast)) for job in work]
     work = [(path, name, sha, None, limit) for path, name, sha, _, limit in work]  # they read
     context = multiprocessing.get_context("forkserver")  # see Loader._parse
     context.set_forkserver_preload(["bot.validate"])
