@@ -149,18 +149,13 @@ def measure(data_dir: Path, work: Path) -> dict[str, Any]:
         "sqlite", "write every record and its full-text row (one transaction)",
         lambda s: asyncio.run(write(s)), snapshot,
     )  # fmt: skip
-    from bot.index_patch import PatchedIndex
     from bot.snapshots import SnapshotFile
+    from bot.store import _write_snapshot
 
     file = SnapshotFile(Path(f"{db}.snapshot"))
 
     def write_snapshot(snapshot: Snapshot) -> float:
-        payload = {"dataset": snapshot.dataset, "index": snapshot.index,
-                   "loaded_at": snapshot.loaded_at, "loaded_by": "bench"}  # fmt: skip
-        return file.write(
-            payload, {"files": {}, "last": None}, data_version=snapshot.version,
-            records=records, indexes=(SearchIndex, PatchedIndex),
-        )  # fmt: skip
+        return _write_snapshot(file, snapshot, {"files": {}, "last": None}, lambda: False)
 
     stages.run("snapshot", "write the snapshot file", write_snapshot, snapshot)
     del snapshot, index, dataset

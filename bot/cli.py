@@ -76,14 +76,15 @@ async def open_store(settings: Settings, *, private: bool) -> Store:
     return store
 
 
-async def open_for_query(settings: Settings) -> tuple[Store, bool]:
+async def open_for_query(settings: Settings, *, questions: bool = True) -> tuple[Store, bool]:
     """The store a one-shot command answers from, and whether it is already loaded: the
     configured database when it holds the data folder as it is now (no file added, removed
     or changed since it was written: see bot.fingerprint), else a private in-memory store
     the folder still has to be read into."""
     if stored_matches(Path(settings.db), settings.data_dir):
         store = Store(settings.db, settings.data_dir)
-        await store.open(reloads=False)  # it answers, never reloads: no loader results
+        # It answers, never reloads: no loader results; without questions, no facets.
+        await store.open(reloads=False, questions=questions)
         if store.loaded:
             return store, True
         await store.close()
@@ -116,7 +117,7 @@ def print_problems(problems: Sequence[object], out: TextIO) -> None:
 
 
 async def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
-    store, loaded = await open_for_query(settings)
+    store, loaded = await open_for_query(settings, questions=False)
     try:
         if not await load_or_explain(store, sys.stderr, loaded=loaded):
             return 2
@@ -161,9 +162,12 @@ async def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
         await store.close()
 
 
-async def _with_knowledge(settings: Settings, lang: str, action) -> int:  # type: ignore[no-untyped-def]
-    """Run ``action`` on the loaded knowledge; a name nobody has prints "not found" (exit 1)."""
-    store, loaded = await open_for_query(settings)
+async def _with_knowledge(  # type: ignore[no-untyped-def]
+    settings: Settings, lang: str, action, *, questions: bool = True
+) -> int:
+    """Run ``action`` on the loaded knowledge; a name nobody has prints "not found" (exit 1).
+    ``questions=False``: the action answers no question (the facets need not be read)."""
+    store, loaded = await open_for_query(settings, questions=questions)
     try:
         if not await load_or_explain(store, sys.stderr, loaded=loaded):
             return 2
@@ -184,7 +188,7 @@ async def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
         print(to_text(answers.record(knowledge, args.kind, " ".join(args.name), args.lang)))
         return 0
 
-    return await _with_knowledge(settings, args.lang, action)
+    return await _with_knowledge(settings, args.lang, action, questions=False)
 
 
 async def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:

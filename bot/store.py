@@ -279,19 +279,19 @@ def _rows_for(
 def _write_snapshot(
     file: SnapshotFile, snapshot: Snapshot, extra: dict[str, Any], stop: Callable[[], bool]
 ) -> float:
-    """Write ``snapshot`` with what is derived from it (built here if need be: this runs in
-    a worker thread) and ``extra``; returns the seconds it took. Gives up (Superseded) once
-    ``stop`` says another snapshot is live: a retired one is not kept alive to be written."""
-    payload = {
+    """Write ``snapshot``, then what is derived from it (built here if need be: this runs in
+    a worker thread), then ``extra`` (what only a reload needs); returns the seconds it took.
+    Gives up (Superseded) once ``stop`` says another snapshot is live: a retired one is not
+    kept alive to be written."""
+    serving = {
         "dataset": snapshot.dataset,
         "index": snapshot.index,
         "loaded_at": snapshot.loaded_at,
         "loaded_by": snapshot.loaded_by,
-        "derived": {name: derived.take(snapshot) for name, derived in DERIVED.items()},
     }
+    derived = {name: owner.take(snapshot) for name, owner in DERIVED.items()}
     return file.write(
-        payload,
-        extra,
+        [serving, derived, extra],
         data_version=snapshot.version,
         records=sum(snapshot.counts().values()),
         indexes=(SearchIndex, PatchedIndex),
@@ -299,9 +299,8 @@ def _write_snapshot(
     )
 
 
-def _give_derived(snapshot: Snapshot, payload: dict[str, Any]) -> None:
+def _give_derived(snapshot: Snapshot, derived: Any) -> None:
     """Hand what was derived from ``snapshot`` back to its owners (the unknown is dropped)."""
-    derived = payload.get("derived")
     if not isinstance(derived, dict):
         return
     for name, value in derived.items():
@@ -366,17 +365,18 @@ class Store:
 
     # ------------------------------------------------------------------ lifecycle
 
-    async def open(self, *, reloads: bool = True) -> None:
+    async def open(self, *, reloads: bool = True, questions: bool = True) -> None:
         """Connect, migrate, and serve the last good data kept (if any): from the snapshot
         file when it holds the stored version, else from SQLite. ``reloads=False``: this
-        store only answers (a one-shot command), so the loader's results are not read."""
+        store only answers (a one-shot command), so the loader's results are not read;
+        ``questions=False`` as well: it answers no question, the facets are not read."""
         check_fts5()
         self._writer = await open_db(self.db_path)
         await migrate(self._writer)
         # An in-memory database exists per connection: share the one (command-line use).
         memory = self.db_path == ":memory:"
         self._reader = self._writer if memory else await open_db(self.db_path, set_wal=False)
-        restored = await self._restore_snapshot(reloads=reloads)
+        restored = await self._restore_snapshot(reloads=reloads, questions=questions)
         if restored is None:
             restored = await self._restore()
             if restored is not None and not reloads:
@@ -486,23 +486,26 @@ class Store:
             row = await cur.fetchone()
         return row[0] if row else None
 
-    async def _restore_snapshot(self, *, reloads: bool = True) -> Snapshot | None:
-        """The snapshot kept on disk when it holds the version SQLite holds (bot.snapshots),
-        with the loader's per-file results unless ``reloads`` is False (a store that only
-        answers): the folder read next then parses no unchanged file."""
+    async def _restore_snapshot(self, *, reloads: bool, questions: bool) -> Snapshot | None:
+        """The snapshot kept on disk when it holds the version SQLite holds (bot.snapshots):
+        with what was derived from it (the question facets) unless ``questions`` is False,
+        and the loader's per-file results unless ``reloads`` is False (the folder read next
+        then parses no unchanged file)."""
         if self.snapshot_file is None:
             return None
         version = await self.stored_version()
         if version is None:
             return None
         started = time.perf_counter()
+        wanted = 3 if reloads else 2 if questions else 1
         with gc_paused():
-            read = await asyncio.to_thread(self.snapshot_file.read, version, extra=reloads)
+            read = await asyncio.to_thread(self.snapshot_file.read, version, parts=wanted)
             snapshot = _snapshot_of(read[0] if read else None, version)
             if snapshot is None or read is None:
                 return None
-            _give_derived(snapshot, read[0])
-            extra = read[1]
+            if len(read) > 1:
+                _give_derived(snapshot, read[1])
+            extra = read[2] if len(read) > 2 else None
             if isinstance(extra, dict) and isinstance(extra.get("files"), dict):
                 self.loader.adopt(extra["files"], extra.get("last"))
             if sum(snapshot.counts().values()) >= FREEZE_MIN_RECORDS:
@@ -607,7 +610,8 @@ class Store:
             version = await self.stored_version()
             if version is None or (self._current and self._current.version == version):
                 return False
-            restored = await self._restore_snapshot() or await self._restore()
+            restored = await self._restore_snapshot(reloads=True, questions=True)
+            restored = restored or await self._restore()
             if restored is None:
                 return False
             retired = [self._current]

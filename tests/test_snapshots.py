@@ -282,12 +282,13 @@ def test_codec_round_trip_in_parts(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_header_is_readable_json(tmp_path: Path) -> None:
     file = snapshots.SnapshotFile(tmp_path / "x.snapshot")
-    file.write({"a": 1}, {"b": 2}, data_version="v1", records=0, indexes=())
+    file.write([{"a": 1}, {"b": 2}, [3]], data_version="v1", records=0, indexes=())
     assert file.header() is not None
     lines = (tmp_path / "x.snapshot").read_bytes().split(b"\n", 2)
     assert json.loads(lines[1])["data_version"] == "v1"
-    assert file.read("v1") == ({"a": 1}, {"b": 2}) and file.read("v2") is None
-    assert file.read("v1", extra=False) == ({"a": 1}, None)
+    assert file.read("v1") == [{"a": 1}, {"b": 2}, [3]] and file.read("v2") is None
+    assert file.read("v1", parts=1) == [{"a": 1}]
+    assert file.read("v1", parts=9) == [{"a": 1}, {"b": 2}, [3]]
     assert not list(tmp_path.glob("*.tmp"))
 
 
@@ -296,13 +297,19 @@ async def test_a_store_that_only_answers_skips_the_loader_results(
 ) -> None:
     db, folder, seen = loaded
     no_restore_from_sqlite(monkeypatch)
-    store = Store(db, folder)
-    await store.open(reloads=False)
-    try:
-        assert answers(store) == seen
-        assert store.loader.results() == ({}, None)
-    finally:
-        await store.close()
+    from bot.question import facets
+
+    for questions in (False, True):
+        facets._CACHE.clear()
+        store = Store(db, folder)
+        await store.open(reloads=False, questions=questions)
+        try:
+            # No loader results; the facets only for a command that answers questions.
+            assert store.loader.results() == ({}, None)
+            assert facets.facets_ready(store.current) is questions
+            assert answers(store) == seen
+        finally:
+            await store.close()
 
 
 async def test_a_store_that_only_answers_writes_the_missing_snapshot(
@@ -370,10 +377,10 @@ def test_a_write_told_to_stop_leaves_the_file_as_it_was(tmp_path: Path) -> None:
     (not keeping a retired snapshot alive to finish it) and the file keeps its last whole
     content; no temporary file is left."""
     file = snapshots.SnapshotFile(tmp_path / "x.snapshot")
-    file.write({"a": 1}, None, data_version="v1", records=0, indexes=())
+    file.write([{"a": 1}], data_version="v1", records=0, indexes=())
     before = read(tmp_path / "x.snapshot")
     many = [Startup.model_validate({"id": f"s{n}", "name": f"S{n}"}) for n in range(10_000)]
     with pytest.raises(snapshots.Superseded):
-        file.write(many, None, data_version="v2", records=len(many), indexes=(), stop=lambda: True)
+        file.write([many], data_version="v2", records=len(many), indexes=(), stop=lambda: True)
     assert read(tmp_path / "x.snapshot") == before
     assert not list(tmp_path.glob("*.tmp"))

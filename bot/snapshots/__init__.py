@@ -23,7 +23,7 @@ import os
 import pickle
 import platform
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -37,7 +37,7 @@ __all__ = ["DERIVED", "SnapshotFile", "Superseded", "register_derived", "snapsho
 
 log = logging.getLogger(__name__)
 
-MAGIC = b"smartups-snapshot 1\n"
+MAGIC = b"smartups-snapshot 2\n"
 #: The header line is JSON; longer than this is not one of ours.
 MAX_HEADER = 4096
 
@@ -63,6 +63,7 @@ class Header:
     code: str
     written_at: float
     records: int
+    parts: int
 
 
 class SnapshotFile:
@@ -73,24 +74,26 @@ class SnapshotFile:
 
     def write(
         self,
-        payload: Any,
-        extra: Any,
+        parts: Sequence[Any],
         *,
         data_version: str,
         records: int,
         indexes: tuple[type, ...],
         stop: Callable[[], bool] | None = None,
     ) -> float:
-        """Write ``payload`` (what serving needs) then ``extra`` (what only a reload needs) for
-        ``data_version``; returns the seconds it took. Blocking: call it from a worker thread
-        (it lets the event loop run, see the codec). ``stop`` is asked now and then; once it
-        says so the write gives up (raises Superseded) and the file on disk stays as it was."""
+        """Write ``parts`` for ``data_version``, each a pickle of its own but with one memo
+        (a later part refers to an earlier one's objects), so a reader may stop after the
+        first few: what serving needs comes first. Returns the seconds it took. Blocking:
+        call it from a worker thread (it lets the event loop run, see the codec). ``stop``
+        is asked now and then; once it says so the write gives up (raises Superseded) and
+        the file on disk stays as it was."""
         started = time.perf_counter()
         header = {
             "data_version": data_version,
             "code": code_digest(),
             "written_at": time.time(),
             "records": records,
+            "parts": len(parts),
         }
         temporary = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
         try:
@@ -99,8 +102,8 @@ class SnapshotFile:
                 out.write(MAGIC)
                 out.write(json.dumps(header).encode("utf-8") + b"\n")
                 pickler = SnapshotPickler(out, indexes, stop)
-                pickler.dump(payload)
-                pickler.dump(extra)  # the same memo: it refers to payload's objects
+                for part in parts:
+                    pickler.dump(part)
                 out.flush()
                 os.fsync(out.fileno())
             os.replace(temporary, self.path)
@@ -117,11 +120,10 @@ class SnapshotFile:
         except OSError:
             return None
 
-    def read(self, data_version: str, *, extra: bool = True) -> tuple[Any, Any] | None:
-        """(payload, extra) if the file holds ``data_version`` written by this code, else
-        None; ``extra=False`` stops after the payload (extra is then None): a command that
-        only answers questions never reloads. Blocking (seconds at 100,000 records): call it
-        from a worker thread."""
+    def read(self, data_version: str, *, parts: int | None = None) -> list[Any] | None:
+        """The first ``parts`` parts (all when None) if the file holds ``data_version``
+        written by this code, else None: a command that only answers stops before what only
+        a reload needs. Blocking (seconds at 100,000 records): call it from a worker thread."""
         try:
             with self.path.open("rb") as src:
                 header = _read_header(src)
@@ -135,8 +137,8 @@ class SnapshotFile:
                     )  # fmt: skip
                     return None
                 unpickler = SafeUnpickler(src)
-                payload = unpickler.load()
-                return payload, unpickler.load() if extra else None
+                wanted = header.parts if parts is None else min(parts, header.parts)
+                return [unpickler.load() for _ in range(wanted)]
         except FileNotFoundError:
             return None
         except (OSError, EOFError, ValueError, TypeError, AttributeError, ImportError,
@@ -159,6 +161,7 @@ def _read_header(src: Any) -> Header | None:
             str(fields["code"]),
             float(fields["written_at"]),
             int(fields["records"]),
+            int(fields["parts"]),
         )
     except (ValueError, KeyError, TypeError):
         return None
