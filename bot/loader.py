@@ -270,10 +270,11 @@ class Loader:
 # A pydantic model unpickles with a fresh dict per instance (~460 bytes for a startup) and
 # its own set of field names (~730 bytes). Results from the child processes are pickled so
 # that the parent rebuilds each model with a key-sharing instance dict, one shared set per
-# distinct set of fields, and one object per repeated short string (city, sector, tags...):
-# a 100k-startup dataset takes ~85 MB instead of ~230 MB in the bot.
-
-_SHORT_TEXT = 40
+# distinct set of fields, and one object per repeated string (city, sector, tags, sources,
+# texts several records share): a 100k-startup dataset takes ~85 MB instead of ~230 MB in
+# the bot. Sharing long strings too (not only those up to 40 characters) took the real-shape
+# 100k records from 292 to 189 MB (their clones keep the originals' texts; a folder where
+# every text differs gains less, and pays one dict lookup per string).
 _fields_sets: dict[tuple[type, frozenset[str]], set[str]] = {}
 _field_names: dict[type, tuple[str, ...]] = {}
 _intern_lock = threading.Lock()
@@ -308,9 +309,9 @@ class _CompactPickler(pickle.Pickler):
 
 def _share(value: Any) -> Any:
     if isinstance(value, str):
-        return _interned.setdefault(value, value) if len(value) <= _SHORT_TEXT else value
+        return _interned.setdefault(value, value)
     if isinstance(value, list) and value and isinstance(value[0], str):
-        return [_interned.setdefault(v, v) if len(v) <= _SHORT_TEXT else v for v in value]
+        return [_interned.setdefault(v, v) for v in value]
     return value
 
 
