@@ -156,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _describe(label: str, counts: dict[str, int]) -> None:
-    records = sum(counts[k] for k in ("cities", "initiatives", "organizations", "startups"))
+    records = sum(counts.get(k, 0) for k in ("cities", "initiatives", "organizations", "startups"))
     say(f"data {label}: {counts['files']} files, {counts['bytes'] / 1e6:.1f} MB, "
         f"{records:,} records")  # fmt: skip
 
