@@ -68,3 +68,22 @@ def test_record_keys_follow_the_slot_order() -> None:
     assert keys == ("we lab", "汇立", "welab bank", "wl", "we lab")
     assert keys[0] is keys[-1]  # equal keys are one object (most ids repeat the name)
     assert record_keys(Startup(id="x", name="X"))[1] == ""  # no Chinese name: an empty key
+
+
+def test_long_and_short_texts_lose_the_same_combining_marks() -> None:
+    """normalize() drops combining marks one character at a time in short texts and through
+    a table of every combining code point in long ones: both ways agree on every mark."""
+    import sys
+    import unicodedata
+
+    from bot.text import _LONG_TEXT, _without_combining, normalize
+
+    marks = [chr(c) for c in range(sys.maxunicode + 1) if unicodedata.combining(chr(c))]
+    text = "".join(f"a{m}台" for m in marks)
+    kept = "a台" * len(marks)
+    assert _without_combining(text) == kept
+    for m in marks[:: max(1, len(marks) // 50)]:
+        short = f"é{m}x"
+        assert len(short) < _LONG_TEXT
+        assert _without_combining(short) == "é" + "x"
+    assert normalize("Café Ñandú 台北 " * 5) == normalize("cafe nandu 台北 " * 5)
