@@ -49,17 +49,26 @@ def fulltext_query(
         expression = " OR ".join(part for part, _, _ in parts)
     weights = ", ".join(str(weight) for weight in COLUMN_WEIGHTS)
     score = f"bm25(record_fts, {weights})" if ranked else "0.0"
-    sql = (
-        f"SELECT r.kind, r.id, {score} AS rank "
-        "FROM record_fts JOIN record r ON r.rowid = record_fts.rowid "
-        "WHERE record_fts MATCH ?"
-    )
     params: list[Any] = [expression]
     if kinds:
-        sql += f" AND r.kind IN ({', '.join('?' * len(kinds))})"
+        sql = (
+            f"SELECT r.kind, r.id, {score} AS rank "
+            "FROM record_fts JOIN record r ON r.rowid = record_fts.rowid "
+            f"WHERE record_fts MATCH ? AND r.kind IN ({', '.join('?' * len(kinds))})"
+        )
         params.extend(kinds)
-    sql += " ORDER BY rank LIMIT ?" if ranked else " LIMIT ?"
+        sql += " ORDER BY rank LIMIT ?" if ranked else " LIMIT ?"
+        params.append(limit)
+        return sql, params
+    # Without a kind filter, the best rows are picked from record_fts alone and only those
+    # are joined to record: joining every match first cost half the query on common words.
+    inner = f"SELECT rowid, {score} AS rank FROM record_fts WHERE record_fts MATCH ?"
+    inner += " ORDER BY rank LIMIT ?" if ranked else " LIMIT ?"
     params.append(limit)
+    sql = (
+        f"SELECT r.kind, r.id, f.rank FROM ({inner}) f JOIN record r ON r.rowid = f.rowid"
+        + (" ORDER BY f.rank" if ranked else "")
+    )
     return sql, params
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from bot import memo
@@ -25,6 +26,9 @@ log = logging.getLogger(__name__)
 #: An unpicked value resolves to the best hit only when it is at least this good.
 RESOLVE_MIN_SCORE = 70.0
 MAX_QUESTION_CHARS = 500
+#: A full-text row scores this at the top of its ranking, 1.5 less a place, at least the min.
+TEXT_TOP_SCORE = 70.0
+TEXT_MIN_SCORE = 40.0
 
 
 @dataclass(frozen=True)
@@ -122,23 +126,38 @@ class Knowledge:
         ranked: dict[tuple[str, str], Hit] = {}
         for hit in snap.index.lookup(query, kind, limit=50):
             ranked[(hit.record.kind, hit.record.id)] = hit
+        city_id = (self.city_id(city, snap) or city) if city else None
+        needle = normalize(sector) if sector else None
         terms = list(question_terms(query))
-        if terms:
+        if terms and not self._names_suffice(ranked.values(), city_id, needle, limit):
             kinds = [kind.value] if kind else None
             rows = await self.store.fulltext(terms, kinds, limit=50)
             for position, (rkind, rid, _rank) in enumerate(rows):
                 record = snap.index.record(rkind, rid)
                 if record is None:  # row from a newer version than this snapshot
                     continue
-                score = max(40.0, 70.0 - position * 1.5)
+                score = max(TEXT_MIN_SCORE, TEXT_TOP_SCORE - position * 1.5)
                 key = (rkind, rid)
                 if key not in ranked or ranked[key].score < score:
                     ranked[key] = Hit(record, score, "text", record.name)
-        city_id = (self.city_id(city, snap) or city) if city else None
-        needle = normalize(sector) if sector else None
         hits = [h for h in ranked.values() if self._passes(h.record, city_id, needle)]
         hits.sort(key=lambda h: (-h.score, h.record.name.casefold()))
         return hits[:limit]
+
+    @classmethod
+    def _names_suffice(
+        cls, hits: Iterable[Hit], city_id: str | None, needle: str | None, limit: int
+    ) -> bool:
+        """Whether ``limit`` name matches that pass the filters outscore every full-text row
+        (at most TEXT_TOP_SCORE): then the full-text query cannot change the answer, and is
+        skipped (a short prefix like "stu" matches thousands of descriptions: ~5 ms)."""
+        strong = 0
+        for hit in hits:
+            if hit.score > TEXT_TOP_SCORE and cls._passes(hit.record, city_id, needle):
+                strong += 1
+                if strong >= limit:
+                    return True
+        return False
 
     async def ask(self, question: str | Query, snapshot: Snapshot | None = None) -> Reply:
         """Answer a question: parsed into a structured query (bot.question) and answered from
