@@ -1013,5 +1013,25 @@ def suggestions(
 
 
 def question_terms(text: str) -> Sequence[str]:
-    """The content words of a question, for full-text search (stopwords removed)."""
-    return [w for w in words(normalize(clean_input(text, 1000))) if w not in STOPWORDS]
+    """The content words of a question, for full-text search (stopwords removed). A run of
+    CJK characters stays one term, so full-text search can match its character pairs
+    (see bot.fts.match_parts) rather than each character alone."""
+    terms: list[str] = []
+    for token in normalize(clean_input(text, 1000)).split():
+        if not has_cjk(token):
+            if token not in STOPWORDS:
+                terms.append(token)
+            continue
+        run = ""
+        for part in words(token):
+            if has_cjk(part):
+                run += part
+                continue
+            if run:
+                terms.append(run)
+                run = ""
+            if part not in STOPWORDS:
+                terms.append(part)
+        if run:
+            terms.append(run)
+    return terms
