@@ -34,7 +34,6 @@ from bot.text import clean_input, compact, has_cjk, normalize, record_keys, word
 if TYPE_CHECKING:
     from _typeshed import SupportsRichComparison
 
-_T = TypeVar("_T")
 _Sortable = TypeVar("_Sortable", bound="SupportsRichComparison")
 
 #: Below this many keys a typo is scored against every key: exact and cheap.
@@ -58,6 +57,8 @@ FENCE_STEP = 32
 #: Chunk size of the "gentle" sorts: each C-level sort call stays well under a few ms, so a
 #: build running in a worker thread never holds the GIL (and the event loop) for long.
 SORT_CHUNK = 8192
+#: _sorted_texts splits a long list of texts by one more character at most this deep.
+_MAX_SPLIT_DEPTH = 64
 #: The one-deletion index is kept as sorted arrays of packed (hash, word) integers, spread
 #: over this many buckets: ~12 bytes per variant instead of a dict entry with a string.
 _DELETE_BUCKET_BITS = 12
@@ -81,32 +82,94 @@ INDEX_FIELDS = ("kind", "id", "name", "name_zh", "aliases", "figures", "city", "
                 "organizations")  # fmt: skip
 
 
-def _slots(record: Record) -> list[int]:
-    return [NAME_SLOT, ZH_SLOT, *range(2, 2 + len(record.aliases)), ID_SLOT]
+def _has_field_of(name: str) -> Callable[[Record], bool]:
+    """Whether a record has the attribute ``name``, asked once per record class: a missing
+    attribute of a pydantic model goes through its ``__getattr__`` (~2 µs a miss)."""
+    known: dict[type, bool] = {}
+
+    def has(record: Record) -> bool:
+        cls = record.__class__
+        found = known.get(cls)
+        if found is None:
+            found = known[cls] = hasattr(record, name)
+        return found
+
+    return has
 
 
-def gentle_sorted(
-    items: list[_T], key: Callable[[_T], SupportsRichComparison] | None = None
-) -> list[_T]:
-    """``sorted(items, key=key)`` in short C calls: chunks sorted apart, then merged lazily."""
-    # sorted() and heapq.merge() take a key or None, but typeshed types the two apart.
-    by: Any = key
-    if len(items) <= SORT_CHUNK:
-        return sorted(items, key=by)
-    chunks = [
-        sorted(items[i : i + SORT_CHUNK], key=by) for i in range(0, len(items), SORT_CHUNK)
-    ]
-    merged = list(heapq.merge(*chunks, key=by))
-    for chunk in chunks:
-        chunk.clear()
-    return merged
+def _entry_order(bucket: list[int], key_text: list[str]) -> list[int]:
+    """One bucket of prefix entries in index order: by (text, whole first, packed entry).
+
+    Entries of one text are grouped as they came (in key order, so in packed order), whole
+    entries put before the others; the distinct texts are sorted in short C calls (see
+    _sorted_texts). The same order as sorting every entry by that triple, without building
+    and comparing a tuple per entry (a bucket of a common word holds 40,000 equal texts).
+    """
+    offset_mask, compact_mark, key_shift = _OFFSET_MASK, _COMPACT, _KEY_SHIFT
+    groups: dict[str, list[int]] = {}
+    get = groups.get
+    for packed in bucket:
+        offset = packed & offset_mask
+        key = key_text[packed >> key_shift]
+        if not offset:
+            text = key
+        else:
+            text = key.replace(" ", "") if offset == compact_mark else key[offset:]
+        found = get(text)
+        if found is None:
+            groups[text] = [packed]
+        else:
+            found.append(packed)
+    bucket.clear()
+    out: list[int] = []
+    for text in _sorted_texts(list(groups), 2):
+        group = groups[text]
+        if len(group) > 1:
+            whole = [p for p in group if not (offset := p & offset_mask) or offset == compact_mark]
+            if 0 < len(whole) < len(group):
+                out.extend(whole)
+                group = [p for p in group if (offset := p & offset_mask) and offset != compact_mark]
+        out.extend(group)
+    return out
 
 
-def _bucket(buckets: dict[str, array[int]], first: str) -> array[int]:
-    found = buckets.get(first)
-    if found is None:
-        found = buckets[first] = array("q")
-    return found
+def _sorted_pairs(pairs: list[tuple[str, int]], depth: int) -> list[tuple[str, int]]:
+    """``sorted(pairs)``, where every pair's text shares its first ``depth`` characters: as
+    _sorted_texts, a long list is split by the texts' next character first."""
+    if len(pairs) <= SORT_CHUNK or depth > _MAX_SPLIT_DEPTH:
+        return sorted(pairs)
+    parts: dict[str, list[tuple[str, int]]] = {}
+    for pair in pairs:
+        head = pair[0][: depth + 1]
+        found = parts.get(head)
+        if found is None:
+            parts[head] = [pair]
+        else:
+            found.append(pair)
+    out: list[tuple[str, int]] = []
+    for head in sorted(parts):
+        out.extend(_sorted_pairs(parts.pop(head), depth + 1))
+    return out
+
+
+def _sorted_texts(texts: list[str], depth: int) -> list[str]:
+    """``sorted(texts)``, where all of them share their first ``depth`` characters: a large
+    list is split by its next character and each part sorted apart, so no single sort holds
+    the GIL for long (sorting 30,000 strings takes ~20 ms)."""
+    if len(texts) <= SORT_CHUNK or depth > _MAX_SPLIT_DEPTH:
+        return sorted(texts)
+    parts: dict[str, list[str]] = {}
+    for text in texts:
+        head = text[: depth + 1]
+        found = parts.get(head)
+        if found is None:
+            parts[head] = [text]
+        else:
+            found.append(text)
+    out: list[str] = []
+    for head in sorted(parts):
+        out.extend(_sorted_texts(parts.pop(head), depth + 1))
+    return out
 
 
 def _drain(items: list[Any]) -> None:
@@ -136,11 +199,19 @@ class SearchIndex:
         listed = list(records)
         if len(listed) > _NUMBER_MASK:
             raise ValueError(f"{len(listed):,} records: an index holds at most {_NUMBER_MASK:,}")
-        by_kind_and_name = gentle_sorted(
-            [(r.kind, r.name.casefold(), n) for n, r in enumerate(listed)],
-        )
-        self.records: list[Record] = [listed[n] for _, _, n in by_kind_and_name]
-        _drain(by_kind_and_name)
+        # By kind, then name (casefolded), then load order: kinds apart, each split by the
+        # names' first characters so no single sort holds the GIL for long (see _sorted_pairs).
+        by_kind: dict[str, list[tuple[str, int]]] = {}
+        for n, r in enumerate(listed):
+            found = by_kind.get(r.kind)
+            if found is None:
+                by_kind[r.kind] = found = []
+            found.append((r.name.casefold(), n))
+        self.records: list[Record] = []
+        for kind in sorted(by_kind):
+            pairs = _sorted_pairs(by_kind.pop(kind), 0)
+            self.records.extend([listed[n] for _, n in pairs])
+            _drain(pairs)
         _drain(listed)
         self._kind_range: dict[Kind, range] = {}
         self._ref: dict[str, dict[str, int]] = {kind.value: {} for kind in Kind}
@@ -161,23 +232,21 @@ class SearchIndex:
         self._by_tag: dict[str, list[int]] = {}
         self._by_org: dict[str, list[int]] = {}
         self._sectors: list[str] | None = None
-        # Prefix entries, bucketed by their first two characters so each sort stays small.
-        prefix: dict[str, array[int]] = {}
-        deletes: list[array[int]] = [array("q") for _ in range(1 << _DELETE_BUCKET_BITS)]
+        # Prefix entries (packed integers, see _pack), bucketed by their first two
+        # characters so each sort stays small; one-deletion variants by hash bucket.
+        prefix: dict[str, list[int]] = {}
+        deletes: list[list[int]] = [[] for _ in range(1 << _DELETE_BUCKET_BITS)]
+        self._add_keys(label_keys, prefix, deletes)
+        self._add_relations()
         kind_start: dict[str, int] = {}
         for number, record in enumerate(self.records):
             kind_start.setdefault(record.kind, number)
-            self._ref[record.kind][record.id] = number
-            known = label_keys.get(id(record)) if label_keys is not None else None
-            self._add_record(number, record, known or record_keys(record), prefix, deletes)
-            self._add_relations(number, record)
         for kind in Kind:
             start = kind_start.get(kind.value)
             if start is None:
                 self._kind_range[kind] = range(0)
             else:
                 self._kind_range[kind] = range(start, start + len(self._ref[kind.value]))
-        self.sectors()  # now, in the build thread, not on the first /browse keystroke (~0.1 s)
         #: The Chinese names of cities (compact), found inside a question by /ask.
         self._cjk_city_keys = [
             (key, number) for key, number in self._city_keys.items()
@@ -190,20 +259,14 @@ class SearchIndex:
         # run of whole entries equal to the text (no separate dict of every key: ~27 MB at
         # 100k records).
         self._prefix_pos = array("q")
-
-        def entry_order(position: int) -> tuple[str, bool, int]:
-            offset = position & _OFFSET_MASK
-            return self._entry_text(position), bool(offset) and offset != _COMPACT, position
-
         for first in sorted(prefix):
-            bucket = prefix.pop(first)
-            self._prefix_pos.extend(gentle_sorted(bucket.tolist(), key=entry_order))
-
+            self._prefix_pos.extend(_entry_order(prefix.pop(first), self._key_text))
         self._fences = [
             self._entry_text(self._prefix_pos[at])
             for at in range(0, len(self._prefix_pos), FENCE_STEP)
         ]
         self._deletes = [array("q", sorted(bucket)) for bucket in deletes]
+        deletes.clear()
         #: Typos scored against every key (small data), or against candidates sharing a
         #: word up to one typo. A patch's delta follows its base (see bot.index_patch).
         self.scans_all_keys = (
@@ -252,28 +315,161 @@ class SearchIndex:
         return clone
 
     # ------------------------------------------------------------------ building
+    #
+    # One pass over every record's keys, with the work of each step written out in the loop
+    # and every structure held in a local: at 100,000 records the build handles ~300,000
+    # keys, ~1,000,000 prefix entries and ~1,600,000 one-deletion variants, where a method
+    # call or an attribute read per item costs seconds.
 
-    def _add_record(
+    def _add_keys(
         self,
-        number: int,
-        record: Record,
-        keys: Sequence[str],
-        prefix: dict[str, array[int]],
-        deletes: list[array[int]],
+        label_keys: Mapping[int, Sequence[str]] | None,
+        prefix: dict[str, list[int]],
+        deletes: list[list[int]],
     ) -> None:
-        figures = getattr(record, "figures", ())
-        is_city = record.kind == Kind.CITY
-        owner_words: set[str] = set()
-        seen: set[str] = set()
-        for slot, key in zip(_slots(record), keys, strict=True):
-            if not key or key in seen:
-                continue
-            seen.add(key)
+        """Every record's keys: the key arrays, prefix entries, words and their one-deletion
+        variants, Chinese bigrams, city keys, and the figures' words."""
+        key_text = self._key_text
+        key_rec: list[int] = []
+        key_slot: list[int] = []
+        key_weight: list[float] = []
+        word_keys = self._word_keys
+        words_list = self._words
+        bigrams = self._bigrams
+        city_keys = self._city_keys
+        ref = self._ref
+        get_known = label_keys.get if label_keys is not None else None
+        weights = _WEIGHTS
+        key_shift, length_shift, weight_shift, same_shift = (
+            _KEY_SHIFT, _LENGTH_SHIFT, _WEIGHT_SHIFT, _SAME_SHIFT
+        )  # fmt: skip
+        byte, compact_mark, hash_mask = _BYTE, _COMPACT, _HASH_MASK
+        bucket_mask, bucket_bits, word_mask = _BUCKET_MASK, _DELETE_BUCKET_BITS, _WORD_MASK
+        city_kind = Kind.CITY.value
+        prefix_get = prefix.get
+        word_get = word_keys.get
+        figured = _has_field_of("figures")
+        for number, record in enumerate(self.records):
+            kind = record.kind
+            ref[kind][record.id] = number
+            known = get_known(id(record)) if get_known is not None else None
+            keys = known or record_keys(record)
+            is_city = kind == city_kind
+            figures = cast(Any, record).figures if figured(record) else ()
+            owner_words: set[str] = set()
+            # Slots: the name, the Chinese name, alias n (2 + n), the id (NAME_SLOT...).
+            last = len(keys) - 1
+            if last != len(record.aliases) + 2:
+                raise ValueError(f"{kind} {record.id}: {len(keys)} keys for its labels")
+            seen: set[str] = set()
+            for position, text in enumerate(keys):
+                if not text or text in seen:
+                    continue
+                seen.add(text)
+                if figures:
+                    owner_words.update(words(text))
+                if position == last:
+                    slot, weight_class = ID_SLOT, 3
+                elif position < 2:
+                    slot = weight_class = position  # NAME_SLOT 0, ZH_SLOT 1
+                else:
+                    slot, weight_class = position, 2
+                index = len(key_text)
+                key_text.append(text)
+                key_rec.append(number)
+                key_slot.append(slot)
+                key_weight.append(weights[weight_class])
+                squeezed = text.replace(" ", "")  # compact()
+                if is_city:
+                    city_keys[text] = number
+                    city_keys[squeezed] = number
+                # Prefix entries: the key and its compact form ("whole": they also answer
+                # exact lookups), and the key from each later word on. Each entry carries
+                # what ranking a prefix hit needs (see _pack), so autocomplete never reads
+                # the key's text.
+                packed = (
+                    (index << key_shift)
+                    | ((len(text) if len(text) < byte else byte) << length_shift)
+                    | (weight_class << weight_shift)
+                )
+                first = text[:2]
+                bucket = prefix_get(first)
+                if bucket is None:
+                    prefix[first] = [packed]
+                else:
+                    bucket.append(packed)
+                plain = text.isascii()  # most keys: no CJK to look for, words split on spaces
+                if " " in text:
+                    parts = text.split(" ")
+                    offset = 0
+                    head = text[0]
+                    for part in parts[:-1]:
+                        offset += len(part) + 1
+                        if offset >= compact_mark:  # a 1000-character name: far words unindexed
+                            break
+                        # A prefix of this word that also starts the key (or its compact
+                        # form) is a hit "at the start": how long such a prefix can be.
+                        entry = packed | offset
+                        if text[offset] == head:
+                            rest = text[offset:]
+                            same = max(_common_length(text, rest), _common_length(squeezed, rest))
+                            entry |= (same if same < byte else byte) << same_shift
+                        first = text[offset : offset + 2]
+                        bucket = prefix_get(first)
+                        if bucket is None:
+                            prefix[first] = [entry]
+                        else:
+                            bucket.append(entry)
+                    first = squeezed[:2]
+                    bucket = prefix_get(first)
+                    if bucket is None:
+                        prefix[first] = [packed | compact_mark]
+                    else:
+                        bucket.append(packed | compact_mark)
+                    split = parts if plain else words(text)
+                else:
+                    split = [text] if plain else words(text)
+                # stem(), written out: ~600,000 words at 100k records.
+                for word in (
+                    {w[:-1] if len(w) > 3 and w[-1] == "s" and w[-2] != "s" else w for w in split}
+                    if len(split) > 1 else (stem(split[0]),)
+                ):  # fmt: skip
+                    if not plain and has_cjk(word):
+                        continue
+                    postings = word_get(word)
+                    if postings is None:
+                        word_keys[word] = index
+                        # A new word: its one-deletion variants, packed (hash, word id).
+                        word_id = len(words_list)
+                        words_list.append(word)
+                        if word_id > word_mask or len(word) < 3:
+                            continue  # over two million distinct words: exact words only
+                        # Each distinct variant once (as _deletions): deleting any letter
+                        # of a run of equal letters gives the same word, so one per run.
+                        for h in [hash(word[:i] + word[i + 1 :]) for i in range(len(word))
+                                  if not i or word[i] != word[i - 1]]:  # fmt: skip
+                            h &= hash_mask
+                            deletes[h & bucket_mask].append(
+                                ((h >> bucket_bits) << 21) | word_id
+                            )
+                    elif isinstance(postings, int):
+                        word_keys[word] = [postings, index]
+                    else:
+                        postings.append(index)
+                if not plain and has_cjk(text):
+                    for bigram in {squeezed[i : i + 2] for i in range(max(1, len(squeezed) - 1))}:
+                        found = bigrams.get(bigram)
+                        if found is None:
+                            bigrams[bigram] = [index]
+                        else:
+                            found.append(index)
             if figures:
-                owner_words.update(words(key))
-            self._add_key(key, number, slot, is_city, prefix, deletes)
-        if not figures:
-            return
+                self._add_figures(number, figures, owner_words)
+        self._key_rec.extend(key_rec)
+        self._key_slot.extend(key_slot)
+        self._key_weight.extend(key_weight)
+
+    def _add_figures(self, number: int, figures: Sequence[Figure], owner_words: set[str]) -> None:
         self._owner_words[number] = frozenset(owner_words)
         for figure in figures:
             text = " ".join(
@@ -286,81 +482,43 @@ class SearchIndex:
             for word in label_words | scope_words:
                 self._figure_words.setdefault(word, []).append(position)
 
-    def _add_relations(self, number: int, record: Record) -> None:
-        city = getattr(record, "city", None)
-        if city is not None:
-            self._by_city.setdefault((record.kind, city), []).append(number)
-        if record.kind == Kind.STARTUP:
-            for tag in _kin_keys(record):
-                self._by_tag.setdefault(tag, []).append(number)
-        elif record.kind == Kind.INITIATIVE:
-            for org in dict.fromkeys(getattr(record, "organizations", ())):
-                self._by_org.setdefault(org, []).append(number)
-
-    def _add_key(
-        self,
-        text: str,
-        number: int,
-        slot: int,
-        is_city: bool,
-        prefix: dict[str, array[int]],
-        deletes: list[array[int]],
-    ) -> None:
-        index = len(self._key_text)
-        self._key_text.append(text)
-        self._key_rec.append(number)
-        self._key_slot.append(slot)
-        weight_class = 0 if slot == NAME_SLOT else 1 if slot == ZH_SLOT else 3 if slot < 0 else 2
-        self._key_weight.append(_WEIGHTS[weight_class])
-        squeezed = compact(text)
-        if is_city:
-            for variant in (text, squeezed):
-                self._city_keys[variant] = number
-        # Prefix entries: the key and its compact form ("whole": they also answer exact
-        # lookups), and the key from each later word on. Each entry carries what ranking a
-        # prefix hit needs (see _pack), so autocomplete never reads the key's text.
-        packed = _pack(index, len(text), weight_class)
-        _bucket(prefix, text[:2]).append(packed)
-        if " " in text:
-            parts = text.split(" ")
-            offset = 0
-            for start in range(1, len(parts)):
-                offset += len(parts[start - 1]) + 1
-                if offset >= _COMPACT:  # a 1000-character name: its far words go unindexed
-                    break
-                rest = text[offset:]
-                # A prefix of this word that also starts the key (or its compact form) is
-                # a hit "at the start": how long such a prefix can be.
-                same = 0
-                if rest[0] == text[0]:
-                    same = max(_common_length(text, rest), _common_length(squeezed, rest))
-                entry = packed | (min(same, _BYTE) << _SAME_SHIFT) | offset
-                _bucket(prefix, text[offset : offset + 2]).append(entry)
-            _bucket(prefix, squeezed[:2]).append(packed | _COMPACT)
-        plain = text.isascii()  # most keys: no CJK to look for, words split on spaces
-        for word in {stem(w) for w in (text.split(" ") if plain else words(text))}:
-            if not plain and has_cjk(word):
-                continue
-            postings = self._word_keys.get(word)
-            if postings is None:
-                self._word_keys[word] = index
-                self._add_word(word, deletes)
-            elif isinstance(postings, int):
-                self._word_keys[word] = [postings, index]
-            else:
-                postings.append(index)
-        if not plain and has_cjk(text):
-            for bigram in {squeezed[i : i + 2] for i in range(max(1, len(squeezed) - 1))}:
-                self._bigrams.setdefault(bigram, []).append(index)
-
-    def _add_word(self, word: str, deletes: list[array[int]]) -> None:
-        word_id = len(self._words)
-        self._words.append(word)
-        if word_id > _WORD_MASK:  # over two million distinct words: exact words only
-            return
-        for variant in _deletions(word):
-            h = hash(variant) & _HASH_MASK
-            deletes[h & _BUCKET_MASK].append(((h >> _DELETE_BUCKET_BITS) << 21) | word_id)
+    def _add_relations(self) -> None:
+        """Records by city, startups by tag and sector, initiatives by organization; and the
+        startups' sectors and tags for /browse (see startup_sectors), in the same pass."""
+        by_city, by_tag, by_org = self._by_city, self._by_tag, self._by_org
+        startup, initiative = Kind.STARTUP.value, Kind.INITIATIVE.value
+        has_city = _has_field_of("city")
+        has_sector = _has_field_of("sector")
+        has_orgs = _has_field_of("organizations")
+        sectors: dict[str, str] = {}
+        for number, record in enumerate(self.records):
+            kind = record.kind
+            city = cast(Any, record).city if has_city(record) else None
+            if city is not None:
+                found = by_city.get((kind, city))
+                if found is None:
+                    by_city[(kind, city)] = [number]
+                else:
+                    found.append(number)
+            if kind == startup:
+                sector = cast(Any, record).sector if has_sector(record) else None
+                # Sectors: the first spelling of each, in name order (as startup_sectors).
+                for value in (sector, *record.tags):
+                    if value:
+                        sectors.setdefault(normalize(value), value)
+                # The kin keys: normalized tags and sector (as _kin_keys).
+                kin = {normalize(t) for t in record.tags} | {normalize(sector or "")}
+                kin.discard("")
+                for tag in kin:
+                    found = by_tag.get(tag)
+                    if found is None:
+                        by_tag[tag] = [number]
+                    else:
+                        found.append(number)
+            elif kind == initiative and has_orgs(record):
+                for org in dict.fromkeys(cast(Any, record).organizations):
+                    by_org.setdefault(org, []).append(number)
+        self._sectors = sorted(sectors.values(), key=str.casefold)
 
     def _similar_words(self, variant: str) -> Iterator[str]:
         """Indexed words one of whose one-deletion variants is ``variant``."""
