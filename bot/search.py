@@ -60,8 +60,9 @@ SORT_CHUNK = 8192
 #: _sorted_texts splits a long list of texts by one more character at most this deep.
 _MAX_SPLIT_DEPTH = 64
 #: The one-deletion index is kept as sorted arrays of packed (hash, word) integers, spread
-#: over this many buckets: ~12 bytes per variant instead of a dict entry with a string.
-_DELETE_BUCKET_BITS = 12
+#: over at most 2 ** this many buckets: ~12 bytes per variant instead of a dict entry with a
+#: string.
+_MAX_DELETE_BUCKET_BITS = 12
 _HASH_BITS = 43
 
 
@@ -208,8 +209,10 @@ class SearchIndex:
                 by_kind[r.kind] = found = []
             found.append((r.name.casefold(), n))
         self.records: list[Record] = []
+        kind_start: dict[str, int] = {}
         for kind in sorted(by_kind):
             pairs = _sorted_pairs(by_kind.pop(kind), 0)
+            kind_start[kind] = len(self.records)
             self.records.extend([listed[n] for _, n in pairs])
             _drain(pairs)
         _drain(listed)
@@ -235,12 +238,13 @@ class SearchIndex:
         # Prefix entries (packed integers, see _pack), bucketed by their first two
         # characters so each sort stays small; one-deletion variants by hash bucket.
         prefix: dict[str, list[int]] = {}
-        deletes: list[list[int]] = [[] for _ in range(1 << _DELETE_BUCKET_BITS)]
+        # One-deletion variants: packed (hash << 21 | word id), spread by their hash's top
+        # bits over enough buckets that sorting one stays short (~25,000 entries a bucket).
+        bucket_bits = min(_MAX_DELETE_BUCKET_BITS, (len(self.records) // 1600).bit_length())
+        self._delete_shift = _HASH_BITS + 21 - bucket_bits
+        deletes: list[list[int]] = [[] for _ in range(1 << bucket_bits)]
         self._add_keys(label_keys, prefix, deletes)
         self._add_relations()
-        kind_start: dict[str, int] = {}
-        for number, record in enumerate(self.records):
-            kind_start.setdefault(record.kind, number)
         for kind in Kind:
             start = kind_start.get(kind.value)
             if start is None:
@@ -265,7 +269,7 @@ class SearchIndex:
             self._entry_text(self._prefix_pos[at])
             for at in range(0, len(self._prefix_pos), FENCE_STEP)
         ]
-        self._deletes = [array("q", sorted(bucket)) for bucket in deletes]
+        self._deletes = [array("Q", sorted(bucket)) for bucket in deletes]
         deletes.clear()
         #: Typos scored against every key (small data), or against candidates sharing a
         #: word up to one typo. A patch's delta follows its base (see bot.index_patch).
@@ -344,7 +348,7 @@ class SearchIndex:
             _KEY_SHIFT, _LENGTH_SHIFT, _WEIGHT_SHIFT, _SAME_SHIFT
         )  # fmt: skip
         byte, compact_mark, hash_mask = _BYTE, _COMPACT, _HASH_MASK
-        bucket_mask, bucket_bits, word_mask = _BUCKET_MASK, _DELETE_BUCKET_BITS, _WORD_MASK
+        delete_shift, word_mask = self._delete_shift, _WORD_MASK
         city_kind = Kind.CITY.value
         prefix_get = prefix.get
         word_get = word_keys.get
@@ -446,12 +450,11 @@ class SearchIndex:
                             continue  # over two million distinct words: exact words only
                         # Each distinct variant once (as _deletions): deleting any letter
                         # of a run of equal letters gives the same word, so one per run.
-                        for h in [hash(word[:i] + word[i + 1 :]) for i in range(len(word))
-                                  if not i or word[i] != word[i - 1]]:  # fmt: skip
-                            h &= hash_mask
-                            deletes[h & bucket_mask].append(
-                                ((h >> bucket_bits) << 21) | word_id
-                            )
+                        for packed_variant in [
+                            ((hash(word[:i] + word[i + 1 :]) & hash_mask) << 21) | word_id
+                            for i in range(len(word)) if not i or word[i] != word[i - 1]
+                        ]:  # fmt: skip
+                            deletes[packed_variant >> delete_shift].append(packed_variant)
                     elif isinstance(postings, int):
                         word_keys[word] = [postings, index]
                     else:
@@ -522,9 +525,8 @@ class SearchIndex:
 
     def _similar_words(self, variant: str) -> Iterator[str]:
         """Indexed words one of whose one-deletion variants is ``variant``."""
-        h = hash(variant) & _HASH_MASK
-        bucket = self._deletes[h & _BUCKET_MASK]
-        wanted = h >> _DELETE_BUCKET_BITS
+        wanted = hash(variant) & _HASH_MASK
+        bucket = self._deletes[(wanted << 21) >> self._delete_shift]
         at = bisect.bisect_left(bucket, wanted << 21)
         while at < len(bucket) and bucket[at] >> 21 == wanted:
             yield self._words[bucket[at] & _WORD_MASK]
@@ -1013,7 +1015,6 @@ _BYTE = 255
 _WEIGHTS = (1.0, 0.99, 0.97, 0.96)
 _LEFTOVER_CAP = 40
 _HASH_MASK = (1 << _HASH_BITS) - 1
-_BUCKET_MASK = (1 << _DELETE_BUCKET_BITS) - 1
 _WORD_MASK = (1 << 21) - 1
 
 
