@@ -23,6 +23,7 @@ import pytest
 
 from bench.queries import build
 from bench.realshape import clone
+from bot import search
 from bot.loader import Dataset, Loader
 from bot.model import Kind
 from bot.search import SearchIndex
@@ -99,6 +100,19 @@ def test_a_real_shape_clone_answers_as_recorded(
     assert len(found["lookup"]) == len(expected["lookup"]) >= 200
     for part in expected:
         assert found[part] == expected[part], part
+
+
+def test_the_typo_index_answers_alike_in_any_bucket_layout(
+    golden: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large index spreads its one-deletion variants over up to 4,096 buckets (64 at 100k
+    records); the shipped data's index in 1 and in 4,096 buckets answers as recorded."""
+    dataset = _load(REPO / "data")
+    for bits in (0, 5, 12):
+        monkeypatch.setattr(search, "delete_bucket_bits", lambda records, bits=bits: bits)
+        found = answers(dataset)
+        assert found["lookup"] == golden["shipped"]["lookup"], bits
+        assert found["complete"] == golden["shipped"]["complete"], bits
 
 
 if __name__ == "__main__":
