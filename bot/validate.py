@@ -8,6 +8,11 @@ the child process that validated it (a few kB instead of the pickled models of 2
 and the summaries of files whose bytes did not change since the last run come from
 :mod:`bot.validate_cache`. At 100,000 records, one file edited: hash every file, load the
 cached summaries, validate one file, run the checks across all of them.
+
+Measured at real-shape 100,000 (423 files, 112 MB; 2 cores shared with other sessions, load
+average ~4), back to back against the full load the command ran before: cold 16.3 s (full
+load 24.0 s), unchanged 1.8 s, one file edited 2.0 s (of which ~0.7 s is importing the
+command line); peak RSS 163-175 MB (full load 375 MB).
 """
 
 from __future__ import annotations

@@ -53,8 +53,9 @@ log = logging.getLogger(__name__)
 #: Raise when the layout of an entry changes without a change of the bot's source.
 CACHE_VERSION = 1
 _MAGIC = b"SMARTUPS-VALIDATE-CACHE\n"
-#: Libraries whose version can change a file's problems or summary (parse, marks, messages).
-LIBRARIES = ("yaml", "ryml", "pydantic", "pydantic_core", "rapidfuzz")
+#: Libraries whose version can change a file's problems or summary (parse, marks, messages,
+#: the Chinese folding of name keys).
+LIBRARIES = ("yaml", "ryml", "pydantic", "pydantic_core", "rapidfuzz", "opencc")
 _SHA256_HEX = frozenset("0123456789abcdef")
 
 
