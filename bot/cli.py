@@ -223,10 +223,10 @@ async def cmd_browse(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
     from bot.validate import validate_folder
-    from bot.validate_cache import ValidateCache
+    from bot.validate_cache import open_cache
 
     data_dir = Path(args.dir) if args.dir else settings.data_dir
-    cache = None if args.no_cache else ValidateCache.for_folder(data_dir)
+    cache = None if args.no_cache else open_cache(data_dir)
     outcome = validate_folder(data_dir, cache)  # what Loader.load() would report (bot.validate)
     if outcome.problems:
         if args.format == "github":  # one annotation per problem on a pull request's lines

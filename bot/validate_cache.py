@@ -71,6 +71,16 @@ def default_cache_dir(environ: Mapping[str, str] = os.environ) -> Path:
     return base / "smartups" / "validate"
 
 
+def open_cache(data_dir: Path) -> ValidateCache | None:
+    """The cache of ``data_dir`` in the default place; None (and a warning) when there is no
+    place for it (no home directory and no $SMARTUPS_CACHE_DIR or $XDG_CACHE_HOME)."""
+    try:
+        return ValidateCache.for_folder(data_dir)
+    except RuntimeError as exc:  # Path.home() without a home
+        log.warning("validate cache not used: %s (set SMARTUPS_CACHE_DIR)", exc)
+        return None
+
+
 @functools.cache
 def code_version() -> bytes:
     """The version key entries are made under (see the module's docstring)."""

@@ -300,3 +300,19 @@ def test_where_the_cache_lives(tmp_path: Path) -> None:
     assert default_cache_dir({"XDG_CACHE_HOME": "relative"}) == home
     one, other = tmp_path / "one" / "data", tmp_path / "other" / "data"
     assert ValidateCache.for_folder(one).path != ValidateCache.for_folder(other).path
+
+
+def test_no_home_means_no_cache_not_a_failure(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = write_files(tmp_path / "data", SAMPLE)
+    monkeypatch.delenv("SMARTUPS_CACHE_DIR")
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+    assert cache_module.open_cache(folder) is None
+    code, out = run_validate(capsys, str(folder))
+    assert code == 0 and out == loader_output(folder)
