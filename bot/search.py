@@ -113,7 +113,9 @@ def _entry_order(bucket: list[int], key_text: list[str]) -> list[int]:
     and comparing a tuple per entry (a bucket of a common word holds 40,000 equal texts).
     """
     offset_mask, compact_mark, key_shift = _OFFSET_MASK, _COMPACT, _KEY_SHIFT
-    groups: dict[str, list[int]] = {}
+    # A text's entries: one packed integer, or a list when the text repeats (most texts
+    # are one entry's: no list made for them).
+    groups: dict[str, int | list[int]] = {}
     get = groups.get
     for packed in bucket:
         offset = packed & offset_mask
@@ -124,18 +126,22 @@ def _entry_order(bucket: list[int], key_text: list[str]) -> list[int]:
             text = key.replace(" ", "") if offset == compact_mark else key[offset:]
         found = get(text)
         if found is None:
-            groups[text] = [packed]
+            groups[text] = packed
+        elif isinstance(found, int):
+            groups[text] = [found, packed]
         else:
             found.append(packed)
     bucket.clear()
     out: list[int] = []
     for text in _sorted_texts(list(groups), 2):
         group = groups[text]
-        if len(group) > 1:
-            whole = [p for p in group if not (offset := p & offset_mask) or offset == compact_mark]
-            if 0 < len(whole) < len(group):
-                out.extend(whole)
-                group = [p for p in group if (offset := p & offset_mask) and offset != compact_mark]
+        if isinstance(group, int):
+            out.append(group)
+            continue
+        whole = [p for p in group if not (offset := p & offset_mask) or offset == compact_mark]
+        if 0 < len(whole) < len(group):
+            out.extend(whole)
+            group = [p for p in group if (offset := p & offset_mask) and offset != compact_mark]
         out.extend(group)
     return out
 
