@@ -36,7 +36,9 @@ path does. (pydantic also validates the plain nested dicts faster than dict subc
 
 Measured at real-shape 100,000 (423 files, 117 MB, 2 shared cores, others busy): a
 single-process parse of every file 35.5 s -> 11.8 s, none taking the exact path; the loader's
-per-file jobs (parse, validate, pack: what the child processes do) 37.9 s -> 21.3 s of CPU.
+per-file jobs (parse, validate, pack: what the child processes do) 37.9 s -> 21.3 s of CPU;
+``Loader.load()`` (same code, rapidyaml made unimportable for A) A 51.1 s / B 23.7 s, then
+B 26.8 s / A 63.8 s wall (load average 4-5 from other sessions: the size of the gap is noisy).
 """
 
 from __future__ import annotations

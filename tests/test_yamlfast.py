@@ -146,7 +146,10 @@ def test_the_usual_values_are_answered() -> None:
         assert compare(raw)
 
 
-KEYS = ["1", "true", "yes", "~", "null", "2023-03-01", "'1'", '"true"', "<<", "1.5", "a b", "x"]
+KEYS = [
+    "1", "true", "yes", "~", "null", "2023-03-01", "'1'", '"true"', "<<", "1.5", "a b", "x",
+    "a ", "'a' ", "a\u00a0", "-a", "a-b", "a:b", "_", "日本", "a#b", "'a#b'", "a.b", "a/b", "a?",
+]  # fmt: skip
 
 
 @pytest.mark.parametrize("key", KEYS)
