@@ -1,10 +1,11 @@
 """The live snapshot kept on disk beside the database, so a restart serves in seconds.
 
 Rebuilding the in-memory snapshot from SQLite means validating every stored record again and
-building the search index: ~13 s at 100,000 real-shape records. After each applied reload the
-store also writes the snapshot itself (records, index and the loader's per-file results) to
-``<database>.snapshot``; a restart, or a one-shot command, whose database holds the same data
-version loads that instead. The loader's per-file results come back too, so the data folder
+building the search index: ~13 s at 100,000 real-shape records. When a store that reloaded
+closes (a command as it ends, the bot when it stops), it writes the snapshot itself (records,
+index, the question facets and the loader's per-file results) to ``<database>.snapshot``; a
+restart, or a one-shot command, whose database holds the same data version loads that
+instead. The loader's per-file results come back too, so the data folder
 read at start-up only hashes the files and finds nothing to parse.
 
 The file is a cache: it names the data version it holds and a digest of the code that wrote it

@@ -9,7 +9,7 @@ Three things the standard pickle gets wrong for a 100,000-record snapshot:
   per model is made while writing: the pickler's memo keeps every object it wrote alive until
   the end, so any temporary per model would stay too. Strings shared in memory (the loader
   shares the short ones) are written once and come back shared.
-* **The event loop.** The snapshot is written from a worker thread while the bot serves.
+* **The event loop.** The snapshot is written from a worker thread (when the store closes).
   CPython's pickler runs in C and keeps the GIL while it walks builtin containers, so one list
   of 300,000 index keys would block the loop for ~150 ms. Large lists and dicts of the index
   are written as parts (:class:`_Part`) whose reduction calls back into Python, which lets the
