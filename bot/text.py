@@ -50,9 +50,10 @@ def normalize(text: str) -> str:
 
 def _without_combining(text: str) -> str:
     """``text`` without its combining marks (accents after NFKD). Character by character for
-    short texts; long ones (descriptions and notes a load writes to the full-text index: ~6 s
-    of a 100,000-record load went here) through str.translate with a table of every
-    combining code point, made once per process (~0.2 s)."""
+    short texts; long ones (descriptions and notes a load writes to the full-text index:
+    with the CJK split below, 1.27 -> 0.78 s of full-text rows at real-shape 10k) through
+    str.translate with a table of every combining code point, made once per process
+    (~0.2 s)."""
     if text.isascii():
         return text
     if len(text) < _LONG_TEXT:

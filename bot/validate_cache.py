@@ -47,6 +47,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.crosscheck import FileSummary
+from bot.sources import sources_digest
 
 log = logging.getLogger(__name__)
 
@@ -89,11 +90,8 @@ def code_version() -> bytes:
     digest = hashlib.sha256(f"{CACHE_VERSION}\0{sys.version}\0{marshal.version}\0".encode())
     for name in LIBRARIES:
         digest.update(f"{name}={_library_version(name)}\0".encode())
-    package = Path(bot.__file__).parent
     digest.update(f"bot={bot.__version__}\0".encode())
-    for source in sorted(package.rglob("*.py")):
-        digest.update(source.relative_to(package).as_posix().encode() + b"\0")
-        digest.update(source.read_bytes())
+    digest.update(sources_digest())
     return digest.digest()
 
 

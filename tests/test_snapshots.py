@@ -53,9 +53,10 @@ async def loaded(tmp_path: Path) -> tuple[Path, Path, list[Any]]:
     return db, folder, seen
 
 
-async def open_store(db: Path, folder: Path) -> Store:
+async def open_store(db: Path, folder: Path, **how: bool) -> Store:
+    """A store on ``db`` as a restarted process opens it (``how``: Store.open's options)."""
     store = Store(db, folder)
-    await store.open()
+    await store.open(**how)
     return store
 
 
@@ -301,8 +302,7 @@ async def test_a_store_that_only_answers_skips_the_loader_results(
 
     for questions in (False, True):
         facets._CACHE.clear()
-        store = Store(db, folder)
-        await store.open(reloads=False, questions=questions)
+        store = await open_store(db, folder, reloads=False, questions=questions)
         try:
             # No loader results; the facets only for a command that answers questions.
             assert store.loader.results() == ({}, None)
@@ -317,12 +317,10 @@ async def test_a_store_that_only_answers_writes_the_missing_snapshot(
 ) -> None:
     db, folder, seen = loaded
     damage_file(Path(f"{db}.snapshot"), "deleted")
-    store = Store(db, folder)
-    await store.open(reloads=False)  # restored from SQLite: the next one-shot is fast
+    store = await open_store(db, folder, reloads=False)  # from SQLite: the next one is fast
     await store.close()
     no_restore_from_sqlite(monkeypatch)
-    again = Store(db, folder)
-    await again.open(reloads=False)
+    again = await open_store(db, folder, reloads=False)
     try:
         assert answers(again) == seen
     finally:

@@ -134,7 +134,8 @@ class Facets:
 
     def _grams(self, value: str) -> frozenset[tuple[str, ...]]:
         """The word runs of one sector text; computed once per distinct text (sectors and
-        tags repeat across thousands of records: this was 8 of the 10 s of a build at 100k)."""
+        tags repeat across thousands of records: under cProfile this was 8.1 of the 17.7 s
+        of a build at real-shape 100k)."""
         grams = self._grams_of.get(value)
         if grams is None:
             tokens = tuple(words(normalize(value)))

@@ -33,6 +33,7 @@ from typing import Any
 import pydantic
 
 from bot.snapshots.codec import SafeUnpickler, SnapshotPickler, Superseded
+from bot.sources import sources_digest
 
 __all__ = ["DERIVED", "SnapshotFile", "Superseded", "register_derived", "snapshot_path"]
 
@@ -49,10 +50,7 @@ def code_digest() -> str:
     Python's and pydantic's versions (a snapshot written by other code is not read)."""
     digest = hashlib.sha256()
     digest.update(f"{platform.python_version()} {pydantic.VERSION}\n".encode())
-    package = Path(__file__).resolve().parent.parent
-    for path in sorted(package.rglob("*.py")):
-        digest.update(str(path.relative_to(package)).encode() + b"\0")
-        digest.update(path.read_bytes())
+    digest.update(sources_digest())
     return digest.hexdigest()[:16]
 
 
