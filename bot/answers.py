@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import overload
 
-from bot import __version__, gaps, memo
+from bot import gaps, memo, version
 from bot.clock import utcnow
 from bot.errors import NotFound
 from bot.i18n import tr
@@ -220,7 +220,7 @@ def help_(lang: str = "en") -> Card:
 
 def about(knowledge: Knowledge, started: dt.datetime, lang: str = "en") -> Card:
     uptime = utcnow() - started
-    return about_card(knowledge.snapshot, __version__, _duration(uptime, lang), lang)
+    return about_card(knowledge.snapshot, version(), _duration(uptime, lang), lang)
 
 
 def _duration(delta: dt.timedelta, lang: str = "en") -> str:

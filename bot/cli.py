@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from bot import __version__, admin_tools, answers, gaps
+from bot import admin_tools, answers, gaps, version
 from bot.clock import utcnow
 from bot.config import ConfigError, Settings, load_settings, setup_logging
 from bot.errors import NotFound
@@ -395,7 +395,7 @@ async def run_local(settings: Settings, lang: str, stdin: TextIO, stdout: TextIO
         )
         interactive = stdin.isatty()
         banner = tr(
-            "local.banner", lang, version=__version__, data=snap.version, counts=counts,
+            "local.banner", lang, version=version(), data=snap.version, counts=counts,
             languages="|".join(LANGUAGES),
         )  # fmt: skip
         print(banner + "\n", file=stdout)
@@ -430,9 +430,19 @@ async def cmd_local(args: argparse.Namespace, settings: Settings) -> int:
 # ---------------------------------------------------------------------------- parser
 
 
+class _VersionAction(argparse.Action):
+    """``--version``: the version is read (package metadata, ~60 ms) only when asked for."""
+
+    def __call__(self, parser, namespace, values, option_string=None):  # type: ignore[no-untyped-def]
+        print(f"smartups {version()}")  # on stdout, as argparse's own version action
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="smartups", description=__doc__.splitlines()[0])
-    parser.add_argument("--version", action="version", version=f"smartups {__version__}")
+    parser.add_argument(
+        "--version", action=_VersionAction, nargs=0, help="show the version and exit"
+    )
     lang_help = f"answer language: {' or '.join(LANGUAGES)} (default: SMARTUPS_LANG, else en)"
     parser.add_argument("--lang", type=parse_lang, default=None, help=lang_help)
     # --lang also after the subcommand (`smartups show startup x --lang zh-TW`); SUPPRESS keeps

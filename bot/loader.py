@@ -17,14 +17,11 @@ import datetime as dt
 import hashlib
 import io
 import logging
-import multiprocessing
 import os
 import pickle
 import threading
 import typing
 from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, cast
@@ -248,6 +245,12 @@ class Loader:
         workers = min(os.cpu_count() or 1, MAX_PARSE_WORKERS, len(work))
         if total < PARALLEL_MIN_BYTES or len(work) < PARALLEL_MIN_FILES or workers < 2:
             return [_validate_job(job) for job in work]
+        # Imported here, not at the top: a one-shot command that answers from the database
+        # never parses in processes (~10 ms of its start; tests/test_cli_imports_lazy.py).
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
+
         # forkserver: children start from a clean single-threaded process (forking the bot,
         # with its event loop and SQLite threads, is unsafe) with the loader preloaded.
         context = multiprocessing.get_context("forkserver")
