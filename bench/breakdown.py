@@ -155,7 +155,7 @@ def measure(data_dir: Path, work: Path) -> dict[str, Any]:
     file = SnapshotFile(Path(f"{db}.snapshot"))
 
     def write_snapshot(snapshot: Snapshot) -> float:
-        return _write_snapshot(file, snapshot, {"files": {}, "last": None})
+        return _write_snapshot(file, snapshot, {"files": {}, "last": None}, None)
 
     stages.run("snapshot", "write the snapshot file", write_snapshot, snapshot)
     del snapshot, index, dataset

@@ -168,6 +168,8 @@ class Knowledge:
         if query.empty:
             return Reply(Parsed(query), "offtopic", version=snap.version)
         if not facets_ready(snap):
+            await self.store.settled()  # a restart may be reading them from its snapshot file
+        if not facets_ready(snap):
             # The first question of a data version builds its facets (~2 s at 100,000
             # records): in a worker thread, so the event loop keeps answering meanwhile.
             await asyncio.to_thread(warm, snap)

@@ -50,7 +50,7 @@ from bot.model import (
     Startup,
 )
 from bot.search import SearchIndex
-from bot.snapshots import DERIVED, SnapshotFile, snapshot_path
+from bot.snapshots import DERIVED, SnapshotFile, SnapshotReader, snapshot_path
 from bot.state import SqliteState, State
 from bot.text import fts_document
 
@@ -275,14 +275,25 @@ def _rows_for(
     return rows, fts_rows
 
 
-def _write_snapshot(file: SnapshotFile, snapshot: Snapshot, extra: dict[str, Any]) -> float:
-    """Write ``snapshot``, then what is derived from it (built here if need be: this runs in
-    a worker thread), then ``extra`` (what only a reload needs); returns the seconds it took."""
+#: A snapshot file without common terms (written before they were kept): read them.
+_NO_TERMS: Any = object()
+
+
+def _write_snapshot(
+    file: SnapshotFile,
+    snapshot: Snapshot,
+    extra: dict[str, Any],
+    terms: CommonTerms | None,
+) -> float:
+    """Write ``snapshot`` (with ``terms``, the common full-text terms of its version), then
+    what is derived from it (built here if need be: this runs in a worker thread), then
+    ``extra`` (what only a reload needs); returns the seconds it took."""
     serving = {
         "dataset": snapshot.dataset,
         "index": snapshot.index,
         "loaded_at": snapshot.loaded_at,
         "loaded_by": snapshot.loaded_by,
+        "common_terms": None if terms is None else (terms.docs, terms.terms, terms.counts),
     }
     derived = {name: owner.take(snapshot) for name, owner in DERIVED.items()}
     return file.write(
@@ -343,6 +354,12 @@ class Store:
         self._reader: aiosqlite.Connection | None = None
         self._current: Snapshot | None = None
         self._common_terms: CommonTerms | None = None
+        #: The data version ``_common_terms`` was read for (None: not read yet).
+        self._terms_version: str | None = None
+        #: Common terms read with a snapshot file: (its version, the terms).
+        self._kept_terms: tuple[str, CommonTerms | None] | None = None
+        #: A restart reading the rest of its snapshot (see _restore_snapshot).
+        self._settling: asyncio.Future[None] | None = None
         self._lock = asyncio.Lock()
         #: The fingerprint of the folder the last load read (see bot.fingerprint).
         self._folder_stats = ""
@@ -369,7 +386,7 @@ class Store:
         # An in-memory database exists per connection: share the one (command-line use).
         memory = self.db_path == ":memory:"
         self._reader = self._writer if memory else await open_db(self.db_path, set_wal=False)
-        restored = await self._restore_snapshot(reloads=reloads, questions=questions)
+        restored = await self._restore_snapshot(reloads=reloads, questions=questions, defer=reloads)
         if restored is None:
             restored = await self._restore()
             if restored is not None and not reloads:
@@ -379,7 +396,7 @@ class Store:
                 self.save_snapshot()
         if restored is not None:
             self._current = restored
-            await self._refresh_common_terms()
+            await self._terms_for_current()
             log.info(
                 "serving data %s from %s until the data folder is read",
                 restored.version,
@@ -387,6 +404,7 @@ class Store:
             )
 
     async def close(self) -> None:
+        await self.settled()
         await self.snapshot_saved()
         if self._state is not None and self._owns_state:
             await self._state.close()
@@ -454,6 +472,7 @@ class Store:
     async def _refresh_common_terms(self) -> None:
         """Read which full-text terms are common (large tables only; see CommonTerms)."""
         docs = sum(self._current.counts().values()) if self._current else 0
+        self._terms_version = self._current.version if self._current else None
         if docs < FTS_PRUNE_MIN_DOCS:
             self._common_terms = None
             return
@@ -479,11 +498,17 @@ class Store:
             row = await cur.fetchone()
         return row[0] if row else None
 
-    async def _restore_snapshot(self, *, reloads: bool, questions: bool) -> Snapshot | None:
+    async def _restore_snapshot(
+        self, *, reloads: bool, questions: bool, defer: bool = False
+    ) -> Snapshot | None:
         """The snapshot kept on disk when it holds the version SQLite holds (bot.snapshots):
         with what was derived from it (the question facets) unless ``questions`` is False,
         and the loader's per-file results unless ``reloads`` is False (the folder read next
-        then parses no unchanged file)."""
+        then parses no unchanged file).
+
+        ``defer``: return once what serving needs is read, and read the rest in a task that
+        holds the reload lock meanwhile (a reload waits for the loader's results; a question
+        waits in :meth:`settled`). A restart serves ~1 s sooner at 100,000 records."""
         if self.snapshot_file is None:
             return None
         version = await self.stored_version()
@@ -491,25 +516,104 @@ class Store:
             return None
         started = time.perf_counter()
         wanted = 3 if reloads else 2 if questions else 1
-        with gc_paused():
-            read = await asyncio.to_thread(self.snapshot_file.read, version, parts=wanted)
-            snapshot = _snapshot_of(read[0] if read else None, version)
-            if snapshot is None or read is None:
-                return None
-            if len(read) > 1:
-                _give_derived(snapshot, read[1])
-            extra = read[2] if len(read) > 2 else None
-            if isinstance(extra, dict) and isinstance(extra.get("files"), dict):
-                self.loader.adopt(extra["files"], extra.get("last"))
-            if sum(snapshot.counts().values()) >= FREEZE_MIN_RECORDS:
-                gc.freeze()  # as after a reload: keep full collections off the snapshot
+        reader = await asyncio.to_thread(self.snapshot_file.reader, version)
+        if reader is None:
+            return None
+        try:
+            with gc_paused():
+                serving = await asyncio.to_thread(reader.next)
+                snapshot = _snapshot_of(serving if reader.usable(serving) else None, version)
+                if snapshot is not None:
+                    self._keep_common_terms(serving, version)
+                    if sum(snapshot.counts().values()) >= FREEZE_MIN_RECORDS:
+                        gc.freeze()  # as after a reload: keep full collections off it
+                del serving
+        except BaseException:
+            await asyncio.to_thread(reader.close)
+            raise
+        if snapshot is None:
+            await asyncio.to_thread(reader.close)
+            return None
         log.info(
             "restored data %s from %s in %.2fs",
             version,
             self.snapshot_file.path,
             time.perf_counter() - started,
         )
+        if wanted > 1 and defer:
+            await self._lock.acquire()  # released by the task, once the rest is read
+            self._settling = asyncio.ensure_future(
+                self._restore_rest(reader, snapshot, wanted, locked=True)
+            )
+        else:
+            await self._restore_rest(reader, snapshot, wanted, locked=False)
         return snapshot
+
+    async def _restore_rest(
+        self, reader: SnapshotReader, snapshot: Snapshot, wanted: int, *, locked: bool
+    ) -> None:
+        """Read the snapshot file's parts after the first: hand the derived ones to their
+        owners, the loader's results to the loader. A part that cannot be read is simply
+        rebuilt when needed (the facets on the first question, the files on the next read)."""
+        started = time.perf_counter()
+        try:
+            with gc_paused():
+                rest: list[Any] = []
+                while len(rest) < wanted - 1:
+                    part = await asyncio.to_thread(reader.next)
+                    if not reader.usable(part):
+                        break
+                    rest.append(part)
+                if rest:
+                    _give_derived(snapshot, rest[0])
+                if len(rest) > 1:
+                    extra = rest[1]
+                    if isinstance(extra, dict) and isinstance(extra.get("files"), dict):
+                        self.loader.adopt(extra["files"], extra.get("last"))
+                del rest
+                if sum(snapshot.counts().values()) >= FREEZE_MIN_RECORDS:
+                    gc.freeze()
+        except Exception:
+            log.exception("the rest of the snapshot %s could not be read", reader.path)
+        finally:
+            # The reader's memo refers to every object read: freed off the event loop.
+            await asyncio.to_thread(reader.close)
+            if locked:
+                self._lock.release()
+        if wanted > 1:
+            log.info("read the rest of the snapshot in %.2fs", time.perf_counter() - started)
+
+    async def settled(self) -> None:
+        """Wait until a restart has read the rest of its snapshot (see _restore_snapshot):
+        a question asked meanwhile then uses the facets read rather than building its own."""
+        task = self._settling
+        if task is not None and not task.done():
+            await asyncio.shield(task)
+
+    def _keep_common_terms(self, serving: Any, version: str) -> None:
+        """The common full-text terms kept with the snapshot (SQLite's vocabulary of that very
+        version: reading it again costs ~0.6 s at 100,000 records)."""
+        kept = serving.get("common_terms", _NO_TERMS) if isinstance(serving, dict) else _NO_TERMS
+        if kept is None:
+            self._kept_terms = (version, None)
+        elif (
+            isinstance(kept, tuple)
+            and len(kept) == 3
+            and isinstance(kept[0], int)
+            and isinstance(kept[1], list)
+            and isinstance(kept[2], list)
+            and len(kept[1]) == len(kept[2])
+        ):
+            self._kept_terms = (version, CommonTerms(kept[0], kept[1], kept[2]))
+
+    async def _terms_for_current(self) -> None:
+        """The common terms of the snapshot just made live: those kept with it in its file,
+        else read from SQLite's vocabulary."""
+        kept, self._kept_terms = self._kept_terms, None
+        if kept is not None and self._current is not None and kept[0] == self._current.version:
+            self._common_terms, self._terms_version = kept[1], kept[0]
+        else:
+            await self._refresh_common_terms()
 
     def save_snapshot(self) -> None:
         """Mark the live snapshot to be written to disk when the store closes (after a
@@ -540,8 +644,11 @@ class Store:
                 last = None  # the loader's last outcome is not what is live
             extra = {"files": results, "last": last}
             file = self.snapshot_file
+            if self._terms_version != snapshot.version:
+                await self._refresh_common_terms()
+            terms = self._common_terms
             try:
-                seconds = await asyncio.to_thread(_write_snapshot, file, snapshot, extra)
+                seconds = await asyncio.to_thread(_write_snapshot, file, snapshot, extra, terms)
             except Exception:
                 log.exception("could not write the snapshot %s", file.path)
             else:
@@ -602,7 +709,7 @@ class Store:
                 return False
             retired = [self._current]
             self._current = restored
-            await self._refresh_common_terms()
+            await self._terms_for_current()
             await asyncio.to_thread(_retire, retired)
         log.info("picked up data version %s written by another process", restored.version)
         return True

@@ -28,14 +28,21 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import pydantic
 
 from bot.snapshots.codec import SafeUnpickler, SnapshotPickler, Superseded
 from bot.sources import sources_digest
 
-__all__ = ["DERIVED", "SnapshotFile", "Superseded", "register_derived", "snapshot_path"]
+__all__ = [
+    "DERIVED",
+    "SnapshotFile",
+    "SnapshotReader",
+    "Superseded",
+    "register_derived",
+    "snapshot_path",
+]
 
 log = logging.getLogger(__name__)
 
@@ -123,30 +130,98 @@ class SnapshotFile:
         """The first ``parts`` parts (all when None) if the file holds ``data_version``
         written by this code, else None: a command that only answers stops before what only
         a reload needs. Blocking (seconds at 100,000 records): call it from a worker thread."""
+        reader = self.reader(data_version)
+        if reader is None:
+            return None
+        with reader:
+            wanted = reader.parts if parts is None else min(parts, reader.parts)
+            read = [reader.next() for _ in range(wanted)]
+            return None if any(part is _UNREADABLE for part in read) else read
+
+    def reader(self, data_version: str) -> SnapshotReader | None:
+        """The file opened for reading part by part, if it holds ``data_version`` written by
+        this code (else None). A restart reads what serving needs, serves, and reads the rest
+        later from the same reader (a later part refers to an earlier one's objects, through
+        the reader's memo). Blocking: call it from a worker thread."""
         try:
-            with self.path.open("rb") as src:
-                header = _read_header(src)
-                if header is None:
-                    log.warning("%s is not a snapshot; restoring from the database", self.path)
-                    return None
-                if header.data_version != data_version or header.code != code_digest():
-                    log.info(
-                        "snapshot %s holds data %s (code %s), not %s (code %s): not used",
-                        self.path, header.data_version, header.code, data_version, code_digest(),
-                    )  # fmt: skip
-                    return None
-                unpickler = SafeUnpickler(src)
-                wanted = header.parts if parts is None else min(parts, header.parts)
-                return [unpickler.load() for _ in range(wanted)]
+            src = self.path.open("rb")
         except FileNotFoundError:
             return None
-        except (OSError, EOFError, ValueError, TypeError, AttributeError, ImportError,
-                IndexError, KeyError, pickle.UnpicklingError) as exc:  # fmt: skip
+        except OSError as exc:
             log.warning("snapshot %s unreadable (%s); restoring from the database", self.path, exc)
             return None
+        try:
+            header = _read_header(src)
+        except OSError as exc:
+            src.close()
+            log.warning("snapshot %s unreadable (%s); restoring from the database", self.path, exc)
+            return None
+        if header is None:
+            src.close()
+            log.warning("%s is not a snapshot; restoring from the database", self.path)
+            return None
+        if header.data_version != data_version or header.code != code_digest():
+            src.close()
+            log.info(
+                "snapshot %s holds data %s (code %s), not %s (code %s): not used",
+                self.path, header.data_version, header.code, data_version, code_digest(),
+            )  # fmt: skip
+            return None
+        return SnapshotReader(self.path, src, header)
 
     def remove(self) -> None:
         self.path.unlink(missing_ok=True)
+
+
+#: What :meth:`SnapshotReader.next` gives for a part it could not read.
+_UNREADABLE: Any = object()
+
+
+class SnapshotReader:
+    """An open snapshot file, read one part at a time (see :meth:`SnapshotFile.reader`).
+
+    Holds the file and the unpickler's memo (every object read so far) until closed: close
+    it, or use it as a context manager, once the parts wanted are read.
+    """
+
+    def __init__(self, path: Path, src: BinaryIO, header: Header) -> None:
+        self.path = path
+        self.header = header
+        self.parts = header.parts
+        self.read = 0
+        self._src: BinaryIO | None = src
+        self._unpickler: SafeUnpickler | None = SafeUnpickler(src)
+
+    def next(self) -> Any:
+        """The next part; :data:`_UNREADABLE` (and the reader closed) if the file is
+        damaged or refers to anything a snapshot is not made of. Blocking."""
+        if self._unpickler is None or self.read >= self.parts:
+            return _UNREADABLE
+        try:
+            part = self._unpickler.load()
+        except (OSError, EOFError, ValueError, TypeError, AttributeError, ImportError,
+                IndexError, KeyError, pickle.UnpicklingError) as exc:  # fmt: skip
+            log.warning("snapshot %s unreadable (%s); restoring from the database", self.path, exc)
+            self.close()
+            return _UNREADABLE
+        self.read += 1
+        return part
+
+    @staticmethod
+    def usable(part: Any) -> bool:
+        return part is not _UNREADABLE
+
+    def close(self) -> None:
+        self._unpickler = None  # its memo: every object read, kept for the later parts
+        if self._src is not None:
+            self._src.close()
+            self._src = None
+
+    def __enter__(self) -> SnapshotReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def _read_header(src: Any) -> Header | None:
