@@ -4,7 +4,8 @@ Each entry here was once imported at the command line's start and cost time a co
 answers from the database never uses back: the package version (importlib.metadata's
 ``version()``, read now only for ``--version``, the about card and the validate cache), the
 loader's process pool (multiprocessing, only a large reload parses in child processes) and
-the rapidyaml parser (only those children load it). A real interpreter imports the real
+the rapidyaml parser (only those children load it), and the validator of a suggestion's
+source URL (a pydantic TypeAdapter builds when made; no command line start checks one). A real interpreter imports the real
 modules; each test fails if someone brings one of them back to import time.
 """
 
@@ -50,8 +51,10 @@ def test_importing_the_command_line_leaves_the_heavy_parts_out(tmp_path: Path) -
 def test_a_one_shot_show_from_the_database_leaves_them_out_too(tmp_path: Path) -> None:
     """After a reload into the database, ``show`` answers from it: no parse, no version."""
     code = (
-        "import bot.cli; assert bot.cli.main(['reload']) == 0; "
-        "assert bot.cli.main(['show', 'startup', 'lalamove']) == 0"
+        "import sys, bot.cli; assert bot.cli.main(['reload']) == 0; "
+        "assert bot.cli.main(['show', 'startup', 'lalamove']) == 0; "
+        # the suggestion commands are registered, their URL validator is not built
+        "assert sys.modules['bot.suggestions.fields']._url_adapter.cache_info().currsize == 0"
     )
     assert _run(code, tmp_path) == {"loaded": [], "version_read": 0}
 

@@ -38,7 +38,14 @@ NEVER = frozenset({"id", "kind", "notes"})
 FieldShape = Literal["text", "int", "choice", "list"]
 _INT_RE = re.compile(r"^[+-]?\d{1,6}$")
 _SLUG_STRIP = re.compile(r"[^a-z0-9]+")
-_url_adapter: TypeAdapter[str] = TypeAdapter(Url)
+
+
+@cache
+def _url_adapter() -> TypeAdapter[str]:
+    """Built on the first suggestion checked: a TypeAdapter builds its validator when made, and
+    this module is imported by every command line start (``smartups`` registers the
+    suggestion commands), which never checks one."""
+    return TypeAdapter(Url)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +117,7 @@ def check_source(text: str) -> str:
     if not text:
         raise SuggestionInvalid("source", "source_required")
     try:
-        return _url_adapter.validate_python(text)
+        return _url_adapter().validate_python(text)
     except ValidationError:
         raise SuggestionInvalid("source", "url", text[:200]) from None
 
