@@ -36,7 +36,7 @@ from bot.fingerprint import META_KEY as FINGERPRINT_KEY
 from bot.fingerprint import folder_stats
 from bot.fts import FTS_COMMON_SHARE, FTS_PRUNE_MIN_DOCS, CommonTerms, fulltext_query
 from bot.index_patch import Index, PatchedIndex, patch_index
-from bot.loader import Dataset, Loader, LoadOutcome
+from bot.loader import Dataset, FileResult, Loader, LoadOutcome, share_strings
 from bot.memory import gc_paused, trim_heap
 from bot.model import (
     City,
@@ -300,7 +300,7 @@ def _write_snapshot(
         [serving, derived, extra],
         data_version=snapshot.version,
         records=sum(snapshot.counts().values()),
-        indexes=(SearchIndex, PatchedIndex),
+        indexes=(SearchIndex, PatchedIndex, FileResult),
     )
 
 
@@ -672,6 +672,7 @@ class Store:
             for kind, data in rows:
                 rec = MODEL_OF[kind].model_validate_json(data)
                 records[Kind(kind)][rec.id] = rec
+            share_strings(r for by_id in records.values() for r in by_id.values())
             extras = json.loads(meta.get("extras", "{}"))
             dataset = Dataset(
                 records=records,

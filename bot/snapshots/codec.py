@@ -72,7 +72,8 @@ def _joined_dict(*parts: list[tuple[Any, Any]]) -> dict[Any, Any]:
 
 
 def _instance(cls: type, state: dict[str, Any]) -> Any:
-    """An index object (SearchIndex, PatchedIndex) from its attributes."""
+    """An object written attribute by attribute (an index, a loader's file result) from its
+    attributes: one Python call each, where a reader's thread lets the event loop run."""
     obj: Any = _new(cls)
     obj.__dict__.update(state)
     return obj
@@ -152,6 +153,11 @@ class SnapshotPickler(pickle.Pickler):
             return (_joined_dict if obj.is_dict else _joined_list, tuple(obj.parts))
         if cls in self._indexes:
             return (_instance, (cls, {k: _parted(v) for k, v in vars(obj).items()}))
+        if (cls is list or cls is dict) and len(obj) > PART_SIZE:
+            # Any other large container in parts too: unpickling is C that holds the GIL
+            # from one Python call to the next, and each part is one such call.
+            parts = _Parts(obj)
+            return (_joined_dict if parts.is_dict else _joined_list, tuple(parts.parts))
         return NotImplemented
 
 
