@@ -256,23 +256,61 @@ def _rows_for(
     """The ``record`` and ``record_fts`` rows of ``targets``, numbered from ``first_rowid``."""
     rows = []
     fts_rows = []
+    records = dataset.records
     for rowid, (kind, rid) in enumerate(targets, start=first_rowid):
-        rec = dataset.records[kind][rid]
-        data = rec.model_dump_json(exclude_none=True)
+        rec = records[kind][rid]
+        # model_dump_json() is this, decoded; the hash is of the same UTF-8 bytes, so they
+        # need not be encoded back.
+        blob = rec.__pydantic_serializer__.to_json(rec, exclude_none=True)
+        fields = vars(rec)  # a missing field through getattr() costs pydantic's slow path
         rows.append(
             (
                 rowid,
                 kind.value,
                 rid,
                 rec.name,
-                getattr(rec, "city", None),
-                getattr(rec, "sector", None),
-                data,
-                hashlib.sha256(data.encode("utf-8")).hexdigest()[:16],
+                fields.get("city"),
+                fields.get("sector"),
+                blob.decode(),
+                hashlib.sha256(blob).hexdigest()[:16],
             )
         )
         fts_rows.append((rowid, *_fts_row(rec)))
     return rows, fts_rows
+
+
+async def _insert_rows(
+    conn: aiosqlite.Connection,
+    dataset: Dataset,
+    targets: Iterable[tuple[Kind, str]],
+    first_rowid: int,
+) -> None:
+    """Insert the rows of ``targets`` in batches, the next batch's rows built (in a worker
+    thread: serializing and normalizing 100,000 records takes seconds) while SQLite inserts
+    this one in the connection's thread: its C work (FTS5 tokenizing and merging) runs
+    without the GIL, so each side's time hides the other's."""
+    pending = iter(targets)
+
+    def build(rowid: int) -> tuple[int, list[tuple[Any, ...]], list[tuple[Any, ...]]] | None:
+        batch = list(itertools.islice(pending, WRITE_BATCH))
+        if not batch:
+            return None
+        return (rowid + len(batch), *_rows_for(dataset, batch, rowid))
+
+    building = asyncio.ensure_future(asyncio.to_thread(build, first_rowid))
+    try:
+        while (built := await building) is not None:
+            next_rowid, rows, fts_rows = built
+            building = asyncio.ensure_future(asyncio.to_thread(build, next_rowid))
+            await conn.executemany("INSERT INTO record VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            await conn.executemany(
+                "INSERT INTO record_fts (rowid, name, aliases, tags, description, figures) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                fts_rows,
+            )
+            del rows, fts_rows, built
+    finally:  # (after a failed insert: the batch being built finishes, its error is taken)
+        await asyncio.gather(building, return_exceptions=True)
 
 
 #: A snapshot file without common terms (written before they were kept): read them.
@@ -958,17 +996,7 @@ class Store:
             async with conn.execute("SELECT COALESCE(MAX(rowid), 0) FROM record") as cur:
                 max_row = await cur.fetchone()
             next_rowid = (max_row[0] if max_row else 0) + 1  # (an aggregate gives one row)
-            pending = iter(targets)
-            while batch := list(itertools.islice(pending, WRITE_BATCH)):
-                # Serializing and normalizing 100,000 records takes seconds: off the loop.
-                rows, fts_rows = await asyncio.to_thread(_rows_for, dataset, batch, next_rowid)
-                next_rowid += len(batch)
-                await conn.executemany("INSERT INTO record VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
-                await conn.executemany(
-                    "INSERT INTO record_fts (rowid, name, aliases, tags, description, figures) "
-                    "VALUES (?, ?, ?, ?, ?, ?)",
-                    fts_rows,
-                )
+            await _insert_rows(conn, dataset, targets, next_rowid)
             extras = {
                 "sources": [s.model_dump(exclude_none=True) for s in dataset.sources.values()],
                 "lists": [c.model_dump(exclude_none=True) for c in dataset.lists.values()],

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.model import Startup
-from bot.text import fts_document, fts_text, record_keys
+from bot.text import fts_document, fts_text, normalize, record_keys, words
 
 
 def _tokens(conn: sqlite3.Connection, text: str) -> list[str]:
@@ -87,3 +87,25 @@ def test_long_and_short_texts_lose_the_same_combining_marks() -> None:
         assert len(short) < _LONG_TEXT
         assert _without_combining(short) == "é" + "x"
     assert normalize("Café Ñandú 台北 " * 5) == normalize("cafe nandu 台北 " * 5)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.text(
+        alphabet=st.one_of(
+            st.characters(min_codepoint=0, max_codepoint=0x2FF),
+            st.sampled_from("台北臺灣科技園区區のカナ한국　\u3000\u00a0\u2028\u1680\x1c\x1f_-·é̀ＨＯ"),
+            st.characters(),
+        ),
+        max_size=80,
+    )
+)
+def test_a_document_is_the_words_of_its_normalized_text(text: str) -> None:
+    """The one-regex split of fts_document stores exactly what words() of the key gives (ASCII
+    text is stored as is: the tests above)."""
+    expected = text if text.isascii() else " ".join(words(normalize(text)))
+    assert fts_document(text) == expected
+
+
+def test_a_document_spaces_out_cjk_beside_other_words() -> None:
+    assert fts_document("臺北市ABC科技園 Café-bar") == "台 北 市 abc 科 技 园 cafe bar"
