@@ -53,6 +53,7 @@ from bot.search import SearchIndex
 from bot.snapshots import DERIVED, SnapshotFile, SnapshotReader, snapshot_path
 from bot.state import SqliteState, State
 from bot.text import fts_document
+from bot.wal import DeferredCheckpoint
 
 log = logging.getLogger(__name__)
 
@@ -410,6 +411,8 @@ class Store:
         #: The live snapshot on disk, for fast restarts (see bot.snapshots); None in memory.
         self.snapshot_file = SnapshotFile(where) if where is not None else None
         self._snapshot_due = False
+        #: The checkpoint a full write's commit leaves to after it (see bot.wal).
+        self._wal = DeferredCheckpoint(self.db_path)
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -968,6 +971,7 @@ class Store:
         # Take the write lock first: another process (`smartups reload`) may have committed
         # while we waited, and the diff only applies to the version it was computed from.
         await conn.execute("BEGIN IMMEDIATE")
+        full = deferred = False
         try:
             async with conn.execute("SELECT value FROM meta WHERE key = 'data_version'") as cur:
                 version_row = await cur.fetchone()
@@ -1019,10 +1023,17 @@ class Store:
                 await conn.execute(AUDIT_INSERT, await self._audit_row(actor, command, report))
             if ready is not None:
                 await ready
+            deferred = full and self._wal.enabled
+            if deferred:  # ~260 MB of log at 100k: copied after the commit (see bot.wal)
+                await self._wal.hold(conn)
             await conn.execute("COMMIT")
         except BaseException:
             await conn.execute("ROLLBACK")
+            if deferred:
+                await self._wal.cancel(conn)
             raise
+        if deferred:
+            self._wal.start(conn)
 
     async def _audit_row(
         self, actor: str, command: str, report: ReloadReport

@@ -1,17 +1,21 @@
 """The SQLite write of a reload: the rows it stores, in batches built while the previous one
-is inserted, and one transaction whatever batch fails."""
+is inserted, one transaction whatever batch fails, the log checkpointed after the commit."""
 
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 from pathlib import Path
 
+import aiosqlite
 import pytest
 
 from bot import store as store_module
+from bot.db import open_db
 from bot.loader import Loader
 from bot.model import Kind
 from bot.store import Store, _fts_row, _rows_for
+from bot.wal import AUTOCHECKPOINT_PAGES, DeferredCheckpoint
 from tests.conftest import DATA_DIR
 
 
@@ -92,3 +96,63 @@ async def test_a_batch_failing_late_leaves_the_old_data(
     assert (await store.reload()).outcome == "applied"
     ids = {row[2] for row in await _stored(store)}
     assert {f"newco-{n}" for n in range(12)} <= ids
+
+
+async def _scalar(conn: aiosqlite.Connection, sql: str) -> int:
+    async with conn.execute(sql) as cur:
+        row = await cur.fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+async def test_a_full_write_is_checkpointed_after_its_commit(tmp_path: Path) -> None:
+    """The commit leaves the log to a background checkpoint; once it is over, the database
+    file alone (read ignoring the log) holds every record and the automatic one is back."""
+    db = tmp_path / "cold.db"
+    store = Store(db, DATA_DIR)
+    await store.open()
+    try:
+        assert (await store.reload()).outcome == "applied"
+        await store._wal.wait()
+        assert await _scalar(store.writer, "PRAGMA wal_autocheckpoint") == AUTOCHECKPOINT_PAGES
+        with sqlite3.connect(f"file:{db}?immutable=1", uri=True) as main_file:
+            (count,) = main_file.execute("SELECT count(*) FROM record").fetchone()
+        assert count == sum(store.current.counts().values()) > 50
+    finally:
+        await store.close()
+
+
+async def test_a_failed_full_write_keeps_the_automatic_checkpoint(tmp_path: Path) -> None:
+    store = Store(tmp_path / "cold.db", DATA_DIR)
+    await store.open()
+    try:
+        await store.writer.execute(
+            "CREATE TEMP TRIGGER full_disk BEFORE INSERT ON meta "
+            "BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+        )  # after every record row: the commit's turn never comes
+        report = await store.reload()
+        assert report.outcome == "failed" and "disk full" in (report.error or "")
+        assert await _scalar(store.writer, "PRAGMA wal_autocheckpoint") == AUTOCHECKPOINT_PAGES
+        assert await _scalar(store.reader, "PRAGMA user_version") > 0
+        assert await _scalar(store.reader, "SELECT count(*) FROM record") == 0
+    finally:
+        await store.close()
+
+
+async def test_a_checkpoint_ending_leaves_a_later_hold_alone(tmp_path: Path) -> None:
+    """Two full writes in a row: the first one's checkpoint, ending during the second write,
+    must not turn the automatic checkpoint back on under it; a cancelled hold does."""
+    db = str(tmp_path / "wal.db")
+    conn = await open_db(db)
+    try:
+        wal = DeferredCheckpoint(db)
+        await wal.hold(conn)
+        wal.start(conn)
+        await wal.hold(conn)  # the second write, before the first checkpoint is over
+        await wal.wait()
+        assert await _scalar(conn, "PRAGMA wal_autocheckpoint") == 0
+        await wal.cancel(conn)  # the second write rolled back
+        assert await _scalar(conn, "PRAGMA wal_autocheckpoint") == AUTOCHECKPOINT_PAGES
+    finally:
+        await conn.close()
+    assert not DeferredCheckpoint(":memory:").enabled
