@@ -64,6 +64,8 @@ async def test_small_batches_store_what_one_batch_does(
     finally:
         await one.close()
     monkeypatch.setattr(store_module, "WRITE_BATCH", 4)  # a dozen batches and more
+    # 2 or 3 rows to a statement (8 or 6 columns): each batch in more than one, the last short.
+    monkeypatch.setattr(store_module, "_bound_values_limit", lambda: 20)
     many = Store(tmp_path / "many.db", DATA_DIR)
     await many.open()
     try:
