@@ -12,10 +12,9 @@ modules; each test fails if someone brings one of them back to import time.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
+
+from tests.test_cli_imports import _run as run_python
 
 REPO = Path(__file__).resolve().parent.parent
 #: Modules a command-line start must not import (top-level names and dotted ones).
@@ -28,17 +27,8 @@ _REPORT = (
 
 
 def _run(code: str, tmp_path: Path) -> dict[str, object]:
-    env = {k: v for k, v in os.environ.items() if k != "DISCORD_TOKEN"}
-    env |= {"SMARTUPS_DATA_DIR": str(REPO / "data"), "SMARTUPS_DB": str(tmp_path / "s.db")}
-    done = subprocess.run(
-        [sys.executable, "-c", code + "; " + _REPORT.format(lazy=LAZY)],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    """What ``code`` left loaded, run by a fresh interpreter (see tests.test_cli_imports)."""
+    done = run_python(code + "; " + _REPORT.format(lazy=LAZY), tmp_path)
     assert done.returncode == 0, done.stderr
     report: dict[str, object] = json.loads(done.stdout.splitlines()[-1])
     return report
