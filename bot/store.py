@@ -349,7 +349,15 @@ async def _insert_rows(
         await asyncio.gather(building, return_exceptions=True)
 
 
-#: A snapshot file without common terms (written before they were kept): read them.
+def _freeze_if_large(snapshot: Snapshot) -> None:
+    """A large live snapshot lives until the next reload: move its ~10^6 containers out of
+    the collector's reach, or each full collection walks them all (100s of ms on the event
+    loop). They are still freed by reference counting when replaced."""
+    if sum(snapshot.counts().values()) >= FREEZE_MIN_RECORDS:
+        gc.freeze()
+
+
+#: A payload without common terms (then they are read from SQLite; None means a small table).
 _NO_TERMS: Any = object()
 
 
@@ -601,8 +609,7 @@ class Store:
                 snapshot = _snapshot_of(serving if reader.usable(serving) else None, version)
                 if snapshot is not None:
                     self._keep_common_terms(serving, version)
-                    if sum(snapshot.counts().values()) >= FREEZE_MIN_RECORDS:
-                        gc.freeze()  # as after a reload: keep full collections off it
+                    _freeze_if_large(snapshot)
                 del serving
         except BaseException:
             await asyncio.to_thread(reader.close)
@@ -647,8 +654,7 @@ class Store:
                     if isinstance(extra, dict) and isinstance(extra.get("files"), dict):
                         self.loader.adopt(extra["files"], extra.get("last"))
                 del rest
-                if sum(snapshot.counts().values()) >= FREEZE_MIN_RECORDS:
-                    gc.freeze()
+                _freeze_if_large(snapshot)  # what the rest added
         except Exception:
             log.exception("the rest of the snapshot %s could not be read", reader.path)
         finally:
@@ -982,11 +988,7 @@ class Store:
         snapshot.dataset.label_keys.clear()
         self._current = snapshot  # the swap: one assignment, one event-loop step
         await self._refresh_common_terms()
-        if sum(snapshot.counts().values()) >= FREEZE_MIN_RECORDS:
-            # The snapshot lives until the next reload: move its ~10^6 containers out of the
-            # collector's reach, or each full collection walks them all (100s of ms on the
-            # event loop). They are still freed by reference counting when replaced.
-            gc.freeze()
+        _freeze_if_large(snapshot)
 
     async def _write(
         self,
