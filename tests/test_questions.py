@@ -41,7 +41,7 @@ async def shipped(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Kno
     await store.close()
 
 
-def test_the_set_covers_what_members_ask() -> None:
+async def test_the_set_covers_what_members_ask() -> None:
     intents = Counter(q["intent"] for q in QUESTIONS)
     assert len(QUESTIONS) >= 80
     assert sum(bool(re.search(r"[\u4e00-\u9fff]", q["q"])) for q in QUESTIONS) >= 20

@@ -7,12 +7,16 @@ event loop, made once per thread and kept: ``asyncio.run`` per call made and tor
 CPU in the burst benchmark. Its awaits still work: aiosqlite resolves each future on the loop
 that created it (``future.get_loop().call_soon_threadsafe``), and the snapshot it reads is
 immutable.
+
+The loop is closed when its thread ends (a finalizer on the thread-local holder): a loop left
+for the garbage collector raised "unclosed event loop" in whatever code ran the next collection.
 """
 
 from __future__ import annotations
 
 import asyncio
 import threading
+import weakref
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
@@ -21,12 +25,26 @@ T = TypeVar("T")
 _local = threading.local()
 
 
+class _LoopHolder:
+    """Holds one thread's loop; when the thread ends its locals go, and the finalizer closes
+    the loop (also at interpreter exit)."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        weakref.finalize(self, _close, self.loop)
+
+
+def _close(loop: asyncio.AbstractEventLoop) -> None:
+    if not loop.is_closed() and not loop.is_running():
+        loop.close()
+
+
 def thread_loop() -> asyncio.AbstractEventLoop:
     """This thread's private event loop (made on first use; never the running bot loop)."""
-    loop: asyncio.AbstractEventLoop | None = getattr(_local, "loop", None)
-    if loop is None or loop.is_closed():
-        loop = _local.loop = asyncio.new_event_loop()
-    return loop
+    holder: _LoopHolder | None = getattr(_local, "holder", None)
+    if holder is None or holder.loop.is_closed():
+        holder = _local.holder = _LoopHolder()
+    return holder.loop
 
 
 def run_here(factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
