@@ -15,9 +15,9 @@ import shlex
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import NoReturn, TextIO
 
-from bot import admin_tools, answers, gaps, version
+from bot import admin_tools, answers, fastexit, gaps, version
 from bot.clock import utcnow
 from bot.config import ConfigError, Settings, load_settings, setup_logging
 from bot.errors import NotFound
@@ -159,6 +159,7 @@ async def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
                     print(f"{h.score:6.1f}  {h.record.kind:<12} {h.record.id:<28} {name}")
         return 0
     finally:
+        fastexit.keep(store)  # its snapshot is not taken apart at exit (see bot.fastexit)
         await store.close()
 
 
@@ -180,6 +181,7 @@ async def _with_knowledge(  # type: ignore[no-untyped-def]
                 print(to_text(card))
                 return 1
     finally:
+        fastexit.keep(store)
         await store.close()
 
 
@@ -514,6 +516,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"smartups: configuration error: {exc}", file=sys.stderr)
         return 2
     setup_logging("WARNING" if args.command != "run" or not settings.token else settings.log_level)
+    if args.command in ANSWER_ONLY:
+        fastexit.arm()
     args.lang = args.lang or lang_of(settings.lang)
     try:
         result = args.func(args, settings)
@@ -526,5 +530,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
 
+#: Commands that only answer from the store: they end without freeing it (bot.fastexit).
+ANSWER_ONLY = frozenset({"search", "show", "ask", "browse"})
+
+
+def entry() -> NoReturn:
+    """The ``smartups`` console script."""
+    fastexit.run(main)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()
