@@ -32,7 +32,7 @@ class Positions(Sequence[Record]):
     """Records of one kind given by their positions: a filtered list of thousands costs its
     positions, and only the records a page shows are touched."""
 
-    def __init__(self, records: list[Record], positions: list[int]) -> None:
+    def __init__(self, records: list[Record], positions: Sequence[int]) -> None:
         self.records = records
         self.positions = positions
 
@@ -70,6 +70,15 @@ class Facets:
         self.founded_at: dict[Kind, list[int]] = {}
         #: Distinctive words of listing exchanges ("nasdaq", "hkex") -> listed startups.
         self.exchanges: dict[str, list[Record]] = {}
+        #: (kind, city id) and (kind, organization id) -> positions of the records in that
+        #: city / linked with that organization: a city or organization filter then costs
+        #: its positions, not a list of tens of thousands of records (or a scan of them).
+        self.city_positions: dict[tuple[Kind, str], array[int]] = {}
+        self.org_positions: dict[tuple[Kind, str], array[int]] = {}
+        #: The city id of each position per kind (None: no city), to filter positions.
+        self.city_of: dict[Kind, list[str | None]] = {}
+        cities: dict[tuple[Kind, str], list[int]] = {}
+        linked: dict[tuple[Kind, str], list[int]] = {}
         self._grams_of: dict[str, frozenset[tuple[str, ...]]] = {}
         self.listed_ids: dict[str, set[str]] = {
             clist.id: {entry.startup for entry in clist.entries}
@@ -78,9 +87,16 @@ class Facets:
         all_records: list[Record] = []
         for kind, records in self.by_kind.items():
             dated: list[tuple[int, int, Record]] = []
+            city_of = self.city_of[kind] = []
             for position, record in enumerate(records):
                 all_records.append(record)
                 self.position[id(record)] = position
+                city = getattr(record, "city", None)
+                city_of.append(city)
+                if city is not None:
+                    cities.setdefault((kind, city), []).append(position)
+                for org in dict.fromkeys(getattr(record, "organizations", None) or ()):
+                    linked.setdefault((kind, org), []).append(position)
                 status = getattr(record, "status", None)
                 if status is not None:
                     self.by_status.setdefault((kind, status.state), []).append(record)
@@ -96,6 +112,8 @@ class Facets:
                 founded_at[position] = year
             self.founded_at[kind] = founded_at
             self.founded[kind] = ([y for y, _, _ in dated], [r for _, _, r in dated])
+        self.city_positions = {key: array("i", found) for key, found in cities.items()}
+        self.org_positions = {key: array("i", found) for key, found in linked.items()}
         self.vocabulary = Vocabulary(all_records)
         del self._grams_of
 
@@ -165,6 +183,27 @@ class Facets:
         if not lists:
             return []
         return lists[0] if len(lists) == 1 else sorted(set().union(*lists))
+
+    def in_cities(self, kind: Kind, city_ids: Iterable[str]) -> Positions:
+        """The records of ``kind`` in any of those cities, in name order."""
+        return self._positions(kind, self.city_positions, city_ids)
+
+    def linked_to(self, kind: Kind, organization_ids: Iterable[str]) -> Positions:
+        """The records of ``kind`` that list any of those organizations, in name order."""
+        return self._positions(kind, self.org_positions, organization_ids)
+
+    def count_in_city(self, kind: Kind, city_id: str) -> int:
+        return len(self.city_positions.get((kind, city_id), ()))
+
+    def _positions(
+        self, kind: Kind, table: dict[tuple[Kind, str], array[int]], keys: Iterable[str]
+    ) -> Positions:
+        lists = [found for key in dict.fromkeys(keys) if (found := table.get((kind, key)))]
+        if len(lists) == 1:
+            positions: Sequence[int] = lists[0]
+        else:
+            positions = sorted(set().union(*lists)) if lists else []
+        return Positions(self.by_kind[kind], positions)
 
     def founded_in(self, kind: Kind, positions: list[int], low: int, high: int) -> list[int]:
         """The positions among ``positions`` founded in ``low..high`` (records untouched)."""

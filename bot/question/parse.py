@@ -153,7 +153,10 @@ def _find_names(
             break
         lookups += 1
         key = query.span(start, stop)
-        hits = index.lookup(key, None, limit=4, typos_if_found=False)
+        # Only exact names (and, in Chinese, a prefix) name a record here, so a Latin span
+        # skips the typo phase: its hits score at most 85 and are never taken, and at
+        # 100,000 records each of a long question's dozens of spans paid ~1.3 ms for them.
+        hits = index.lookup(key, None, limit=4, typos_if_found=False, typos=has_cjk(key))
         exact = [h for h in hits if h.matched == "name" and h.score >= 95.0]
         if not exact and has_cjk(key) and len(key) >= 4:
             # Chinese names are often cut short ("香港科技園" for 香港科技園公司): a prefix

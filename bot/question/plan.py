@@ -342,20 +342,25 @@ def _listing(
     exact: dict[int, Callable[[Record], bool]] = {}
     chronological: Sequence[Record] | None = None
     sector_and_years = False
+    sector_list: Sequence[Record] | None = None
     #: Checks a candidate list already met on its own (the year of a sector-and-year list).
     satisfied: set[int] = set()
     #: Candidate lists already in name order (one facet list, not a union of several).
     ordered: set[int] = {id(candidates[0])}
+    #: id(check) -> the same check on a position in ``facets.by_kind[kind]``: when the list
+    #: scanned is a Positions list these run on its positions and no record is touched.
+    on_position: dict[int, Callable[[int], bool]] = {}
 
     cities = parsed.named(Kind.CITY)
     if cities:
         ids = {c.id for c in cities}
         reply.filters["city"] = (",".join(sorted(ids)), ", ".join(c.name for c in cities))
         checks.append(lambda r: getattr(r, "city", None) in ids)
-        candidates.append([r for c in cities for r in snapshot.index.in_city(kind, c.id)])
+        city_of = facets.city_of.get(kind, [])
+        on_position[id(checks[-1])] = lambda p: city_of[p] in ids
+        candidates.append(facets.in_cities(kind, ids))
         exact[id(candidates[-1])] = checks[-1]
-        if len(cities) == 1:
-            ordered.add(id(candidates[-1]))
+        ordered.add(id(candidates[-1]))
 
     if parsed.sectors and kind == Kind.STARTUP:
         terms = [tuple(words(normalize(s))) for s in parsed.sectors] + _synonym_terms(parsed)
@@ -367,10 +372,11 @@ def _listing(
             # touching no record (the year check below is then already met).
             positions = facets.founded_in(kind, positions, years.low, years.high)
             sector_and_years = True
-        sector_records = Positions(facets.by_kind[kind], positions)
+        sector_records = sector_list = Positions(facets.by_kind[kind], positions)
         ordered.add(id(sector_records))
         candidates.append(sector_records)
         checks.append(_member_of(sector_records, facets))
+        on_position[id(checks[-1])] = _position_in(sector_records)
         exact[id(candidates[-1])] = checks[-1]
 
     if parsed.statuses:
@@ -395,6 +401,8 @@ def _listing(
             candidates.append(facets.founded_between(kind, years.low, years.high))
             low, high = years.low, years.high
             checks.append(lambda r: low <= (getattr(r, "founded", None) or 0) <= high)
+            founded_at = facets.founded_at.get(kind, [])
+            on_position[id(checks[-1])] = lambda p: low <= founded_at[p] <= high
             exact[id(candidates[-1])] = checks[-1]
             chronological = candidates[-1]
             if sector_and_years:
@@ -435,10 +443,11 @@ def _listing(
             ",".join(sorted(org_ids)),
             ", ".join(o.name for o in organizations),
         )
-        if kind == Kind.INITIATIVE:
-            index = snapshot.index
-            candidates.append([r for o in organizations for r in index.initiatives_of(o.id)])
         checks.append(lambda r: bool(org_ids & set(getattr(r, "organizations", []) or [])))
+        candidates.append(facets.linked_to(kind, org_ids))
+        on_position[id(checks[-1])] = _position_in(candidates[-1])
+        exact[id(candidates[-1])] = checks[-1]
+        ordered.add(id(candidates[-1]))
 
     if not reply.filters and parsed.unknown:
         # "Which startup does invoice financing for SMEs?": a kind and content words, no
@@ -447,9 +456,16 @@ def _listing(
     smallest = min(candidates, key=len)
     skipped = exact.get(id(smallest))
     remaining = [check for check in checks if check is not skipped]
-    if smallest is sector_records_of(candidates, ordered):
+    if smallest is sector_list:
         remaining = [check for check in remaining if id(check) not in satisfied]
     found: Sequence[Record] = smallest
+    if isinstance(smallest, Positions) and any(id(c) in on_position for c in remaining):
+        kept: Sequence[int] = smallest.positions
+        for check in remaining:
+            if (test := on_position.get(id(check))) is not None:
+                kept = [p for p in kept if test(p)]
+        found = Positions(smallest.records, kept)
+        remaining = [check for check in remaining if id(check) not in on_position]
     for check in remaining:  # one pass per check: cheaper than all() per record
         found = [r for r in found if check(r)]
     if id(smallest) not in ordered and smallest is not chronological:
@@ -467,17 +483,10 @@ def _listing(
             reply.per_city[city.name] = sum(1 for r in found if getattr(r, "city", None) == city.id)
     if not found and cities:
         for other in FILTER_KINDS:
-            count = sum(len(snapshot.index.in_city(other, c.id)) for c in cities)
+            count = sum(facets.count_in_city(other, c.id) for c in cities)
             if count and other != kind:
                 reply.elsewhere[other.value] = count
     return reply
-
-
-def sector_records_of(
-    candidates: list[Sequence[Record]], ordered: set[int]
-) -> Sequence[Record] | None:
-    """The sector candidate list, if there is one (the only Positions list)."""
-    return next((c for c in candidates if isinstance(c, Positions)), None)
 
 
 def _years_apply(parsed: Parsed) -> bool:
@@ -494,6 +503,21 @@ def _years_apply(parsed: Parsed) -> bool:
 def _years_on_status(parsed: Parsed) -> bool:
     """ "startups listed in 2022": the year is the status's, not the founding year."""
     return bool(parsed.statuses) and "founded" not in parsed.attributes
+
+
+def _position_in(records: Sequence[Record]) -> Callable[[int], bool]:
+    """A test "is one of ``records``" on positions (``records`` is a Positions list), whose
+    set is built only if the test runs."""
+    members: set[int] | None = None
+    positions = records.positions if isinstance(records, Positions) else ()
+
+    def test(position: int) -> bool:
+        nonlocal members
+        if members is None:
+            members = set(positions)
+        return position in members
+
+    return test
 
 
 def _member_of(records: Positions, facets: Facets) -> Callable[[Record], bool]:
