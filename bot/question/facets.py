@@ -52,6 +52,20 @@ class Positions(Sequence[Record]):
         records = self.records
         return (records[p] for p in self.positions)
 
+    # Equal to, and shown as, the list of its records: an answer compares and prints the
+    # same whether its records came as a list or as positions.
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Positions) and other.records is self.records:
+            return list(self.positions) == list(other.positions)
+        if isinstance(other, Sequence) and not isinstance(other, str | bytes):
+            return len(self) == len(other) and list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return repr(list(self))
+
 
 class Facets:
     """Record lists per filter value, each in name order (as the index keeps records)."""
