@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -62,13 +63,54 @@ def test_one_shots_answer_from_the_database_until_a_file_changes(
     assert "WeLob" in capsys.readouterr().out
 
 
-def test_a_reload_of_touched_but_unchanged_files_renews_the_fingerprint(
+def test_touched_but_unchanged_files_still_match_and_a_reload_renews_the_fingerprint(
     folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     db = tmp_path / "smartups.db"
     assert cli.main(["reload"]) == 0
+    stored = _stored_stats(db)
     os.utime(folder / "cities.yaml", ns=(1, 1_000_000_000))  # as a checkout would
-    assert not stored_matches(db, folder)
+    assert folder_stats(folder) != stored
+    # The touched file still has the content hash stored with the data: no re-read.
+    assert stored_matches(db, folder)
     assert cli.main(["reload"]) == 0
     assert "unchanged" in capsys.readouterr().out
+    assert _stored_stats(db) == folder_stats(folder)  # the reload stored the new times
     assert stored_matches(db, folder)
+
+
+def test_a_touched_file_whose_content_changed_does_not_match(
+    folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "smartups.db"
+    assert cli.main(["reload"]) == 0
+    capsys.readouterr()
+    startups = folder / "startups.yaml"
+    info = startups.stat()
+    text = startups.read_text("utf-8")
+    startups.write_text(text.replace("name: WeLab\n", "name: WeLob\n"), encoding="utf-8")
+    os.utime(startups, ns=(info.st_atime_ns, info.st_mtime_ns + 1_000_000_000))
+    assert startups.stat().st_size == info.st_size  # same size, new time, other content
+    assert not stored_matches(db, folder)
+    assert cli.main(["search", "welob"]) == 0
+    assert "WeLob" in capsys.readouterr().out
+
+
+def test_an_added_or_removed_file_does_not_match(folder: Path, tmp_path: Path) -> None:
+    db = tmp_path / "smartups.db"
+    assert cli.main(["reload"]) == 0
+    extra = folder / "more.yaml"
+    extra.write_text((folder / "sources.yaml").read_text("utf-8"), encoding="utf-8")
+    assert not stored_matches(db, folder)
+    extra.unlink()
+    assert stored_matches(db, folder)
+    (folder / "sources.yaml").unlink()
+    assert not stored_matches(db, folder)
+
+
+def _stored_stats(db: Path) -> str:
+    conn = sqlite3.connect(db)
+    try:
+        return str(conn.execute("SELECT value FROM meta WHERE key = 'file_stats'").fetchone()[0])
+    finally:
+        conn.close()
