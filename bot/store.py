@@ -38,7 +38,7 @@ from bot.fingerprint import META_KEY as FINGERPRINT_KEY
 from bot.fingerprint import folder_stats
 from bot.fts import FTS_COMMON_SHARE, FTS_PRUNE_MIN_DOCS, CommonTerms, fulltext_query
 from bot.index_patch import Index, PatchedIndex, patch_index
-from bot.loader import Dataset, FileResult, Loader, LoadOutcome, share_strings
+from bot.loader import Dataset, FileResult, Item, Loader, LoadOutcome, share_strings
 from bot.memory import gc_paused, trim_heap
 from bot.model import (
     City,
@@ -382,7 +382,7 @@ def _write_snapshot(
         [serving, derived, extra],
         data_version=snapshot.version,
         records=sum(snapshot.counts().values()),
-        indexes=(SearchIndex, PatchedIndex, FileResult),
+        indexes=(SearchIndex, PatchedIndex, FileResult, Item),
     )
 
 
