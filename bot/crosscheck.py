@@ -19,8 +19,9 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from itertools import chain, groupby
+from itertools import chain, groupby, islice
 from operator import itemgetter
+from typing import TypeVar
 
 from bot.errors import DataProblem
 from bot.model import SECTION_KIND, Kind
@@ -115,9 +116,9 @@ class _Space:
     def collect(self, runs: list[tuple[str, tuple[ItemSummary, ...]]]) -> bool:
         """Keep ``runs`` (file, its items) whole if no id comes twice; else keep nothing."""
         self.runs = runs
-        ids = list(map(itemgetter(1), self.items()))
-        self.ids = set(ids)
-        if len(self.ids) == len(ids):
+        ids, count = _distinct(list(map(itemgetter(1), step)) for step in _steps(self.items()))
+        self.ids = ids
+        if len(self.ids) == count:
             return True
         self.runs, self.ids = [], set()
         return False
@@ -133,6 +134,31 @@ class _Space:
         self.runs = [
             (file, tuple(map(itemgetter(1), group))) for file, group in groupby(kept, itemgetter(0))
         ]
+
+
+T = TypeVar("T")
+
+#: Items per C call of the all-at-once questions below: the load runs in a worker thread,
+#: and one C call over all 300,000 keys of real-shape 100k held the GIL ~50-60 ms, a stall
+#: of the bot's event loop in every reload; steps of this many let it run in between.
+STEP = 10_000
+
+
+def _steps(items: Iterable[ItemSummary]) -> Iterator[list[ItemSummary]]:
+    """``items`` in lists of STEP."""
+    found = iter(items)
+    while step := list(islice(found, STEP)):
+        yield step
+
+
+def _distinct(steps: Iterable[list[T]]) -> tuple[set[T], int]:
+    """The set of the values in ``steps`` (one C call per step) and how many there were."""
+    seen: set[T] = set()
+    count = 0
+    for step in steps:
+        seen.update(step)
+        count += len(step)
+    return seen, count
 
 
 def label_keys(keys: Sequence[str], labels: int) -> tuple[str, ...]:
@@ -256,12 +282,13 @@ def _record_references(records: dict[Kind, _Space]) -> list[DataProblem]:
     """Every record's city and organizations must be records of the data."""
     cities = records[Kind.CITY].ids
     organizations = records[Kind.ORGANIZATION].ids
-    every = list(chain.from_iterable(records[kind].items() for kind in Kind))
-    named_cities = set(map(itemgetter(4), every))
+    named_cities: set[str | None] = set()
+    named_organizations: set[str] = set()
+    for step in _steps(chain.from_iterable(records[kind].items() for kind in Kind)):
+        named_cities.update(map(itemgetter(4), step))
+        named_organizations.update(chain.from_iterable(map(itemgetter(5), step)))
     named_cities.discard(None)
-    if cities >= named_cities and organizations.issuperset(
-        chain.from_iterable(map(itemgetter(5), every))
-    ):
+    if cities >= named_cities and organizations >= named_organizations:
         return []  # every reference holds (the usual case: no record visited one by one)
     city_ids = records[Kind.CITY].ordered_ids()
     organization_ids = records[Kind.ORGANIZATION].ordered_ids()
@@ -312,8 +339,11 @@ def _name_collisions(records: dict[Kind, _Space]) -> list[DataProblem]:
     another record with a label of that key is reported (once: its keys are once each).
     """
     every = chain.from_iterable(records[kind].items() for kind in Kind)
-    keys = list(filter(None, chain.from_iterable(map(itemgetter(7), every))))
-    if len(set(keys)) == len(keys):
+    distinct, count = _distinct(
+        list(filter(None, chain.from_iterable(map(itemgetter(7), step))))
+        for step in _steps(every)
+    )
+    if len(distinct) == count:
         return []  # no key twice (each is once per record): no collision to look for
     owner: dict[str, int] = {}  # key -> the number of the first record that has it
     owners: list[tuple[Kind, ItemSummary]] = []

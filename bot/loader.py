@@ -61,6 +61,10 @@ TOP_LEVEL_KEYS = (*SECTIONS, "community")
 PARALLEL_MIN_BYTES = 4 * 1024 * 1024
 PARALLEL_MIN_FILES = 4
 MAX_PARSE_WORKERS = 4
+#: A smaller load still parses in a child process from this many bytes on (when there is a
+#: second core): PyYAML's C parser holds the GIL for a whole file, so a 280 KB file changed
+#: and reloaded by the bot stalled its event loop ~45-70 ms, in one piece.
+OFFLOAD_MIN_BYTES = 256 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,8 +246,10 @@ class Loader:
     ) -> list[FileResult]:
         work = [(path, name, sha, raw, self.max_file_bytes) for _, path, name, sha, raw in jobs]
         jobs.clear()
-        workers = min(os.cpu_count() or 1, MAX_PARSE_WORKERS, len(work))
-        if total < PARALLEL_MIN_BYTES or len(work) < PARALLEL_MIN_FILES or workers < 2:
+        cpus = os.cpu_count() or 1
+        workers = min(cpus, MAX_PARSE_WORKERS, len(work))
+        parallel = total >= PARALLEL_MIN_BYTES and len(work) >= PARALLEL_MIN_FILES
+        if not (parallel and workers >= 2) and not (total >= OFFLOAD_MIN_BYTES and cpus >= 2):
             return [_validate_job(job) for job in work]
         # Imported here, not at the top: a one-shot command that answers from the database
         # never parses in processes (~10 ms of its start; tests/test_cli_imports_lazy.py).
@@ -719,7 +725,9 @@ def assemble(results: list[FileResult]) -> tuple[Dataset | None, list[DataProble
     runs them on its cached ones; the dataset is made only when nothing is wrong, so it holds
     no duplicate to leave out.
     """
-    problems = cross_check([file_summary(r) for r in results]).problems
+    summaries = [file_summary(r) for r in results]
+    problems = cross_check(summaries).problems
+    _drop_in_steps(summaries)
     if problems:
         return None, problems
     records: dict[Kind, dict[str, Record]] = {kind: {} for kind in Kind}
@@ -754,6 +762,14 @@ def assemble(results: list[FileResult]) -> tuple[Dataset | None, list[DataProble
         label_keys=label_keys,
     )
     return dataset, []
+
+
+def _drop_in_steps(items: list[Any]) -> None:
+    """Empty ``items`` a few at a time. The load runs in a worker thread, and freeing every
+    file's item summaries at once (104,000 at real-shape 100k) was one C call that held the
+    GIL ~45 ms: a stall of the bot's event loop in each reload."""
+    while items:
+        del items[-8:]
 
 
 def file_summary(result: FileResult) -> FileSummary:
