@@ -19,12 +19,14 @@ per query that the core task uses for /ask.
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import shutil
 import sqlite3
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -67,11 +69,30 @@ class Run:
         return {"s": round(self.seconds, 3), "peak_rss_mb": round(self.peak_rss_mb, 1)}
 
 
+#: Started between this process and each command, it reports the command's rusage. The
+#: ru_maxrss that wait4 gives for a child counts the memory of the process that started it
+#: (Linux carries the parent's high-water mark over the exec): `python -c pass` started from
+#: a process holding 500 MB "peaked" at 511 MB. Started from this small runner instead, a
+#: command's figure is its own.
+_RUNNER = """
+import json, os, sys
+out, argv = sys.argv[1], sys.argv[2:]
+pid = os.posix_spawn(argv[0], argv, os.environ)
+_, status, usage = os.wait4(pid, 0)
+with open(out, "w") as f:
+    json.dump({"code": os.waitstatus_to_exitcode(status), "maxrss_kb": usage.ru_maxrss}, f)
+sys.exit(0)
+"""
+
+
 def run(argv: list[str], env: dict[str, str], stdin_text: str | None = None) -> Run:
-    """Run ``argv`` to its end (killed after COMMAND_TIMEOUT_S); its own rusage via wait4."""
+    """Run ``argv`` to its end (killed after COMMAND_TIMEOUT_S), through the runner that
+    reports its own rusage (see _RUNNER); the wall time includes the runner's start
+    (~20 ms, the same for every command and for the interpreter baseline)."""
+    report = Path(tempfile.mkstemp(prefix="bench-rusage-", suffix=".json")[1])
     start = time.perf_counter()
     proc = subprocess.Popen(
-        argv,
+        [sys.executable, "-c", _RUNNER, str(report), *_resolved(argv)],
         cwd=REPO,
         env=env,
         stdin=subprocess.PIPE if stdin_text is not None else subprocess.DEVNULL,
@@ -111,10 +132,23 @@ def run(argv: list[str], env: dict[str, str], stdin_text: str | None = None) -> 
     finally:
         killer.cancel()
     seconds = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
     for thread in threads:
         thread.join(timeout=30)
-    return Run(seconds, usage.ru_maxrss / 1024, proc.returncode, lines, "".join(errors))
+    try:
+        reported = json.loads(report.read_text() or "{}")
+    except (OSError, ValueError):
+        reported = {}
+    finally:
+        report.unlink(missing_ok=True)
+    code = reported.get("code", os.waitstatus_to_exitcode(status) or -1)
+    peak_kb = reported.get("maxrss_kb", usage.ru_maxrss)
+    return Run(seconds, peak_kb / 1024, code, lines, "".join(errors))
+
+
+def _resolved(argv: list[str]) -> list[str]:
+    """``argv`` with its program as a path (posix_spawn does not search PATH)."""
+    program = shutil.which(argv[0]) or argv[0]
+    return [program, *argv[1:]]
 
 
 def smartups() -> list[str]:
