@@ -77,3 +77,18 @@ def test_a_clean_folder_takes_the_fast_paths(
     assert Loader(folder).load().problems == [] == validate_folder(folder).problems
     assert main(["validate", str(folder)]) == 0
     assert "1 city, 0 initiative, 2 organization, 2 startup" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("step", [1, 2, 3])
+def test_the_checks_in_small_steps_find_the_same_problems(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, step: int
+) -> None:
+    """The all-at-once questions run in steps (so a reload's worker thread lets the event
+    loop run); a duplicate, a reference or a collision whose two sides fall in different
+    steps is found all the same."""
+    import bot.crosscheck as crosscheck
+
+    monkeypatch.setattr(crosscheck, "STEP", step)
+    folder = write_files(tmp_path / "data", FILES)
+    assert [str(p) for p in Loader(folder).load().problems] == EXPECTED
+    assert [str(p) for p in validate_folder(folder).problems] == EXPECTED
