@@ -37,6 +37,7 @@ from bot.errors import DataNotLoaded, DataProblem
 from bot.fingerprint import META_KEY as FINGERPRINT_KEY
 from bot.fingerprint import folder_stats
 from bot.fts import FTS_COMMON_SHARE, FTS_PRUNE_MIN_DOCS, CommonTerms, fulltext_query
+from bot.gil import shared_finely
 from bot.index_patch import Index, PatchedIndex, patch_index
 from bot.loader import Dataset, FileResult, Item, Loader, LoadOutcome, share_strings
 from bot.memory import gc_paused, trim_heap
@@ -604,7 +605,7 @@ class Store:
         if reader is None:
             return None
         try:
-            with gc_paused():
+            with gc_paused(), shared_finely():
                 serving = await asyncio.to_thread(reader.next)
                 snapshot = _snapshot_of(serving if reader.usable(serving) else None, version)
                 if snapshot is not None:
@@ -640,7 +641,7 @@ class Store:
         rebuilt when needed (the facets on the first question, the files on the next read)."""
         started = time.perf_counter()
         try:
-            with gc_paused():
+            with gc_paused(), shared_finely():
                 rest: list[Any] = []
                 while len(rest) < wanted - 1:
                     part = await asyncio.to_thread(reader.next)
@@ -820,7 +821,7 @@ class Store:
         self, actor: str, command: str, dry_run: bool, audit: bool
     ) -> ReloadReport:
         started = time.perf_counter()
-        with gc_paused():
+        with gc_paused(), shared_finely():
             return await self._reload_paused(actor, command, dry_run, audit, started)
 
     async def _reload_paused(
