@@ -37,6 +37,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bench.measure import status_mb
+
 REPO = Path(__file__).resolve().parent.parent
 ACK_DEADLINE = 3.0
 ANSWER_TIMEOUT = 20.0
@@ -194,10 +196,7 @@ def cpu_seconds(pid: int) -> float:
 
 
 def peak_rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+    return status_mb("VmHWM", pid)
 
 
 def pct(values: list[float], q: float) -> float:

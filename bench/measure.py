@@ -29,31 +29,31 @@ def summary(samples_ms: Sequence[float]) -> dict[str, float | int]:
     }
 
 
+def status_mb(field: str, pid: int | str = "self") -> float:
+    """A memory figure of ``/proc/<pid>/status`` (``VmRSS``, ``VmHWM``) in MB; NaN where
+    there is no such file or field."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith(f"{field}:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return float("nan")
+
+
 def peak_rss_mb() -> float:
     """This process's own peak resident set size so far: its memory's high-water mark
     (VmHWM). Not getrusage's ru_maxrss, which Linux carries over exec from the process that
     started this one: a bench worker started by a bench holding 231 MB reported a peak of
     231 MB for 1,000 records whose own peak was 82 MB."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = status_mb("VmHWM")
+    return peak if peak == peak else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def current_rss_mb() -> float:
     """This process's resident set size now (NaN where /proc is not there)."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return float("nan")
+    return status_mb("VmRSS")
 
 
 class LagTicker:

@@ -22,6 +22,7 @@ import itertools
 import json
 import os
 import shutil
+import signal
 import sqlite3
 import statistics
 import subprocess
@@ -96,6 +97,7 @@ def run(argv: list[str], env: dict[str, str], stdin_text: str | None = None) -> 
         cwd=REPO,
         env=env,
         stdin=subprocess.PIPE if stdin_text is not None else subprocess.DEVNULL,
+        start_new_session=True,  # the runner and the command: one group, killed together
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -125,7 +127,7 @@ def run(argv: list[str], env: dict[str, str], stdin_text: str | None = None) -> 
         threads.append(threading.Thread(target=write_in))
     for thread in threads:
         thread.start()
-    killer = threading.Timer(COMMAND_TIMEOUT_S, proc.kill)
+    killer = threading.Timer(COMMAND_TIMEOUT_S, os.killpg, (proc.pid, signal.SIGKILL))
     killer.start()
     try:
         _, status, usage = os.wait4(proc.pid, 0)
