@@ -12,7 +12,7 @@ import threading
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from collections.abc import Set as AbstractSet
-from typing import Any, overload
+from typing import Any, TypeVar, overload
 
 from bot.model import Kind, Record
 from bot.question.vocabulary import Vocabulary, sector_values
@@ -193,10 +193,7 @@ class Facets:
     def sector_positions(self, terms: Iterable[tuple[str, ...]]) -> list[int]:
         """Positions (in name order) of the startups whose sector, sector detail or a tag
         contains one of the phrases ``terms``."""
-        lists = [found for term in terms if (found := self.sector_terms.get(term))]
-        if not lists:
-            return []
-        return lists[0] if len(lists) == 1 else sorted(set().union(*lists))
+        return _union([found for term in terms if (found := self.sector_terms.get(term))])
 
     def in_cities(self, kind: Kind, city_ids: Iterable[str]) -> Positions:
         """The records of ``kind`` in any of those cities, in name order."""
@@ -212,12 +209,8 @@ class Facets:
     def _positions(
         self, kind: Kind, table: dict[tuple[Kind, str], array[int]], keys: Iterable[str]
     ) -> Positions:
-        lists = [found for key in dict.fromkeys(keys) if (found := table.get((kind, key)))]
-        if len(lists) == 1:
-            positions: Sequence[int] = lists[0]
-        else:
-            positions = sorted(set().union(*lists)) if lists else []
-        return Positions(self.by_kind[kind], positions)
+        found = [table[(kind, key)] for key in dict.fromkeys(keys) if (kind, key) in table]
+        return Positions(self.by_kind[kind], _union(found))
 
     def founded_in(self, kind: Kind, positions: list[int], low: int, high: int) -> list[int]:
         """The positions among ``positions`` founded in ``low..high`` (records untouched)."""
@@ -232,6 +225,17 @@ class Facets:
             return found
         by_kind = self.by_kind[Kind(found[0].kind)]
         return [by_kind[p] for p in sorted(position[id(r)] for r in found)]
+
+
+P = TypeVar("P", bound=Sequence[int])
+
+
+def _union(lists: Sequence[P]) -> P | list[int]:
+    """The positions in any of ``lists`` (each in name order), in name order: the one list
+    itself when there is one."""
+    if len(lists) == 1:
+        return lists[0]
+    return sorted(set().union(*lists)) if lists else []
 
 
 _LOCK = threading.Lock()

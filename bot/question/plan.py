@@ -375,8 +375,9 @@ def _listing(
         sector_records = sector_list = Positions(facets.by_kind[kind], positions)
         ordered.add(id(sector_records))
         candidates.append(sector_records)
-        checks.append(_member_of(sector_records, facets))
-        on_position[id(checks[-1])] = _position_in(sector_records)
+        in_sector = _position_in(sector_records)
+        checks.append(_member_of(in_sector, facets))
+        on_position[id(checks[-1])] = in_sector
         exact[id(candidates[-1])] = checks[-1]
 
     if parsed.statuses:
@@ -444,8 +445,9 @@ def _listing(
             ", ".join(o.name for o in organizations),
         )
         checks.append(lambda r: bool(org_ids & set(getattr(r, "organizations", []) or [])))
-        candidates.append(facets.linked_to(kind, org_ids))
-        on_position[id(checks[-1])] = _position_in(candidates[-1])
+        linked = facets.linked_to(kind, org_ids)
+        candidates.append(linked)
+        on_position[id(checks[-1])] = _position_in(linked)
         exact[id(candidates[-1])] = checks[-1]
         ordered.add(id(candidates[-1]))
 
@@ -505,11 +507,11 @@ def _years_on_status(parsed: Parsed) -> bool:
     return bool(parsed.statuses) and "founded" not in parsed.attributes
 
 
-def _position_in(records: Sequence[Record]) -> Callable[[int], bool]:
-    """A test "is one of ``records``" on positions (``records`` is a Positions list), whose
-    set is built only if the test runs."""
+def _position_in(records: Positions) -> Callable[[int], bool]:
+    """A test "is one of ``records``" on positions, whose set is built only if the test
+    runs (it does not when ``records`` is itself the list scanned)."""
     members: set[int] | None = None
-    positions = records.positions if isinstance(records, Positions) else ()
+    positions = records.positions
 
     def test(position: int) -> bool:
         nonlocal members
@@ -520,20 +522,11 @@ def _position_in(records: Sequence[Record]) -> Callable[[int], bool]:
     return test
 
 
-def _member_of(records: Positions, facets: Facets) -> Callable[[Record], bool]:
-    """A check "is one of ``records``", whose set of positions is built only if the check
-    ever runs (it does not when ``records`` is itself the list scanned), without touching
-    the records themselves."""
-    members: set[int] | None = None
+def _member_of(in_list: Callable[[int], bool], facets: Facets) -> Callable[[Record], bool]:
+    """The check on records of ``in_list``, a test on positions (see _position_in): one
+    lookup of the record's position, no field of the record read."""
     position = facets.position
-
-    def check(record: Record) -> bool:
-        nonlocal members
-        if members is None:
-            members = set(records.positions)
-        return position.get(id(record), -1) in members
-
-    return check
+    return lambda record: in_list(position.get(id(record), -1))
 
 
 def _dedupe(records: list[Record]) -> list[Record]:
