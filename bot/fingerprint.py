@@ -18,7 +18,7 @@ import os
 import sqlite3
 from pathlib import Path
 
-from bot.loader import Loader, discover
+from bot.loader import discover, display_name
 
 #: The meta key the fingerprint is stored under.
 META_KEY = "file_stats"
@@ -71,7 +71,6 @@ def _touched_only(stored: str, now: str, hashes: str | None, data_dir: Path) -> 
         return False
     if not (isinstance(before, dict) and isinstance(sha256, dict)) or before.keys() != after.keys():
         return False
-    names = Loader(data_dir)
     for relative, (size, mtime_ns) in after.items():
         was = before[relative]
         if not isinstance(was, list) or len(was) != 2 or was[0] != size:
@@ -79,7 +78,7 @@ def _touched_only(stored: str, now: str, hashes: str | None, data_dir: Path) -> 
         if was[1] == mtime_ns:
             continue
         path = data_dir / relative
-        expected = sha256.get(names.display_name(path))
+        expected = sha256.get(display_name(data_dir, path))
         try:
             content = path.read_bytes()
         except OSError:

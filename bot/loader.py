@@ -142,6 +142,14 @@ def discover(data_dir: Path) -> list[Path]:
     return found
 
 
+def display_name(data_dir: Path, path: Path) -> str:
+    """How a file of ``data_dir`` is named in problems and file hashes ("data/startups.yaml")."""
+    try:
+        return str(path.relative_to(data_dir.parent))
+    except ValueError:
+        return str(path)
+
+
 class Loader:
     """Reads a data folder; keeps a per-file cache so unchanged files are not parsed again."""
 
@@ -152,10 +160,7 @@ class Loader:
         self._last: LastLoad | None = None
 
     def display_name(self, path: Path) -> str:
-        try:
-            return str(path.relative_to(self.data_dir.parent))
-        except ValueError:
-            return str(path)
+        return display_name(self.data_dir, path)
 
     def results(self) -> tuple[dict[str, FileResult], LastLoad | None]:
         """The per-file results and the last load (its fingerprint and outcome), to be kept
@@ -248,8 +253,11 @@ class Loader:
         jobs.clear()
         cpus = os.cpu_count() or 1
         workers = min(cpus, MAX_PARSE_WORKERS, len(work))
-        parallel = total >= PARALLEL_MIN_BYTES and len(work) >= PARALLEL_MIN_FILES
-        if not (parallel and workers >= 2) and not (total >= OFFLOAD_MIN_BYTES and cpus >= 2):
+        # Children for a big load (in parallel), or for one big enough to stall the loop.
+        big = total >= OFFLOAD_MIN_BYTES or (
+            total >= PARALLEL_MIN_BYTES and len(work) >= PARALLEL_MIN_FILES
+        )
+        if cpus < 2 or not big:
             return [_validate_job(job) for job in work]
         # Imported here, not at the top: a one-shot command that answers from the database
         # never parses in processes (~10 ms of its start; tests/test_cli_imports_lazy.py).
